@@ -1,0 +1,63 @@
+// Tensor: a dtype, a row-major shape and a pointer into shared storage.
+// Copying a Tensor or taking a view shares the storage; nothing is duplicated.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hubwasm {
+
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
+
+size_t dtype_size(DType dtype);
+const char* dtype_name(DType dtype);  // safetensors spelling: "F32", "BF16", ...
+
+using Shape = std::vector<int64_t>;
+int64_t shape_numel(const Shape& shape);
+std::string shape_to_string(const Shape& shape);
+
+class Tensor {
+ public:
+  Tensor() = default;
+
+  // A new zero-filled tensor that owns its storage.
+  static Tensor zeros(DType dtype, const Shape& shape);
+  // A tensor over bytes owned by `owner` (for example a safetensors file).
+  static Tensor view_of(std::shared_ptr<const void> owner, const void* data, DType dtype,
+                        const Shape& shape);
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  int64_t dim(size_t i) const { return shape_.at(i); }
+  size_t rank() const { return shape_.size(); }
+  int64_t numel() const { return shape_numel(shape_); }
+  size_t nbytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype_); }
+  bool empty() const { return data_ == nullptr; }
+
+  const void* data() const { return data_; }
+  void* mutable_data() { return data_; }
+  const float* f32() const;
+  float* f32();
+
+  // Same storage, new shape with the same element count.
+  Tensor reshape(const Shape& shape) const;
+  // Rows [begin, end) along the first dimension, without copying.
+  Tensor slice_rows(int64_t begin, int64_t end) const;
+
+ private:
+  DType dtype_ = DType::F32;
+  Shape shape_;
+  std::shared_ptr<const void> storage_;
+  void* data_ = nullptr;  // mutable only for tensors created by zeros()
+};
+
+// Returns `t` as float32: f32 is returned as is (no copy); f16 and bf16 are
+// widened into a new tensor. Other dtypes are an error naming `what`.
+Tensor to_f32(const Tensor& t, const std::string& what);
+
+float f16_to_f32(uint16_t h);
+float bf16_to_f32(uint16_t b);
+
+}  // namespace hubwasm

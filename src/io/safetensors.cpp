@@ -1,0 +1,145 @@
+#include "io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/error.h"
+
+namespace hubwasm {
+namespace {
+
+// Same bound as the reference Rust implementation: refuse absurd headers early.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+bool parse_dtype(const std::string& s, DType* out) {
+  static const std::pair<const char*, DType> kNames[] = {
+      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16}, {"F64", DType::F64},
+      {"I64", DType::I64}, {"I32", DType::I32}, {"I16", DType::I16},   {"I8", DType::I8},
+      {"U8", DType::U8},   {"BOOL", DType::Bool}};
+  for (const auto& [name, dtype] : kNames) {
+    if (s == name) {
+      *out = dtype;
+      return true;
+    }
+  }
+  return false;
+}
+
+[[noreturn]] void fail(const std::string& filename, const std::string& what) {
+  throw Error(ErrorCode::InvalidFile, filename + ": invalid safetensors file: " + what);
+}
+
+}  // namespace
+
+SafetensorsFile SafetensorsFile::parse(BlobPtr blob, const std::string& filename) {
+  const size_t size = blob->size();
+  if (size < 8) fail(filename, "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | blob->data()[i];
+  if (header_len > kMaxHeaderBytes) {
+    fail(filename, "header length " + std::to_string(header_len) + " exceeds the 100 MB limit");
+  }
+  if (header_len > size - 8) {
+    fail(filename, "header length " + std::to_string(header_len) + " runs past the end of the file (" +
+                       std::to_string(size) + " bytes; truncated download?)");
+  }
+  const char* header_begin = reinterpret_cast<const char*>(blob->data() + 8);
+  const auto header = nlohmann::json::parse(header_begin, header_begin + header_len, nullptr,
+                                            /*allow_exceptions=*/false);
+  if (header.is_discarded()) fail(filename, "header is not valid JSON");
+  if (!header.is_object()) fail(filename, "header is not a JSON object");
+
+  SafetensorsFile file;
+  file.blob_ = std::move(blob);
+  file.filename_ = filename;
+  file.data_start_ = 8 + static_cast<size_t>(header_len);
+  const size_t data_size = size - file.data_start_;
+
+  for (const auto& [name, value] : header.items()) {
+    if (name == "__metadata__") {
+      if (!value.is_object()) fail(filename, "__metadata__ is not an object");
+      for (const auto& [key, v] : value.items()) {
+        if (!v.is_string()) fail(filename, "__metadata__." + key + " is not a string");
+        file.metadata_[key] = v.get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor \"" + name + "\"";
+    if (!value.is_object()) fail(filename, where + " is not an object");
+    const auto dtype_it = value.find("dtype");
+    const auto shape_it = value.find("shape");
+    const auto offsets_it = value.find("data_offsets");
+    if (dtype_it == value.end() || !dtype_it->is_string()) fail(filename, where + " has no dtype string");
+    if (shape_it == value.end() || !shape_it->is_array()) fail(filename, where + " has no shape array");
+    if (offsets_it == value.end() || !offsets_it->is_array() || offsets_it->size() != 2) {
+      fail(filename, where + " has no data_offsets [begin, end]");
+    }
+
+    SafetensorsEntry entry{};
+    if (!parse_dtype(dtype_it->get<std::string>(), &entry.dtype)) {
+      fail(filename, where + " has unsupported dtype " + dtype_it->get<std::string>());
+    }
+    uint64_t numel = 1;
+    for (const auto& d : *shape_it) {
+      if (!d.is_number_unsigned()) fail(filename, where + " has a shape entry that is not a non-negative integer");
+      const uint64_t dim = d.get<uint64_t>();
+      if (dim > static_cast<uint64_t>(INT64_MAX) || __builtin_mul_overflow(numel, dim, &numel)) {
+        fail(filename, where + " has a shape whose size overflows");
+      }
+      entry.shape.push_back(static_cast<int64_t>(dim));
+    }
+    for (const auto& o : *offsets_it) {
+      if (!o.is_number_unsigned()) fail(filename, where + " has data_offsets that are not non-negative integers");
+    }
+    const uint64_t begin = (*offsets_it)[0].get<uint64_t>();
+    const uint64_t end = (*offsets_it)[1].get<uint64_t>();
+    if (begin > end) fail(filename, where + " has data_offsets with begin > end");
+    if (end > data_size) {
+      fail(filename, where + " ends at byte " + std::to_string(end) + " of the data section, but the file holds only " +
+                         std::to_string(data_size) + " data bytes (truncated download?)");
+    }
+    uint64_t expected = 0;
+    if (__builtin_mul_overflow(numel, static_cast<uint64_t>(dtype_size(entry.dtype)), &expected) ||
+        expected != end - begin) {
+      fail(filename, where + " is " + dtype_it->get<std::string>() + " " + shape_to_string(entry.shape) +
+                         " but its data_offsets span " + std::to_string(end - begin) + " bytes");
+    }
+    entry.begin = static_cast<size_t>(begin);
+    entry.end = static_cast<size_t>(end);
+    file.entries_.emplace(name, std::move(entry));
+  }
+
+  // Tensors must not share bytes: a hostile file could alias weights otherwise.
+  std::vector<std::pair<size_t, const std::string*>> by_start;
+  for (const auto& [name, e] : file.entries_) {
+    if (e.end > e.begin) by_start.emplace_back(e.begin, &name);
+  }
+  std::sort(by_start.begin(), by_start.end());
+  for (size_t i = 1; i < by_start.size(); ++i) {
+    const auto& prev = file.entries_.at(*by_start[i - 1].second);
+    if (by_start[i].first < prev.end) {
+      fail(filename, "tensors \"" + *by_start[i - 1].second + "\" and \"" + *by_start[i].second +
+                         "\" overlap");
+    }
+  }
+  return file;
+}
+
+Tensor SafetensorsFile::tensor(const std::string& name) const {
+  const auto it = entries_.find(name);
+  if (it == entries_.end()) {
+    throw Error(ErrorCode::MissingTensor, filename_ + ": no tensor named \"" + name + "\"");
+  }
+  const SafetensorsEntry& e = it->second;
+  const uint8_t* p = blob_->data() + data_start_ + e.begin;
+  if (reinterpret_cast<uintptr_t>(p) % dtype_size(e.dtype) == 0) {
+    return Tensor::view_of(blob_, p, e.dtype, e.shape);
+  }
+  Tensor copy = Tensor::zeros(e.dtype, e.shape);
+  std::memcpy(copy.mutable_data(), p, e.end - e.begin);
+  return copy;
+}
+
+}  // namespace hubwasm

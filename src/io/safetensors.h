@@ -1,0 +1,42 @@
+// safetensors reader: an 8-byte little-endian header length, a JSON header
+// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
+// then the tensor bytes. Everything is validated against the real byte count
+// before any tensor is handed out; tensors are views into the file's bytes.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/tensor.h"
+#include "io/blob.h"
+
+namespace hubwasm {
+
+struct SafetensorsEntry {
+  DType dtype;
+  Shape shape;
+  size_t begin;  // byte offsets relative to the start of the data section
+  size_t end;
+};
+
+class SafetensorsFile {
+ public:
+  // Throws InvalidFile naming `filename` and the problem.
+  static SafetensorsFile parse(BlobPtr blob, const std::string& filename);
+
+  const std::string& filename() const { return filename_; }
+  const std::map<std::string, SafetensorsEntry>& entries() const { return entries_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  bool contains(const std::string& name) const { return entries_.count(name) != 0; }
+  // A view of the tensor's bytes (a copy only if the bytes are misaligned).
+  Tensor tensor(const std::string& name) const;
+
+ private:
+  BlobPtr blob_;
+  std::string filename_;
+  size_t data_start_ = 0;
+  std::map<std::string, SafetensorsEntry> entries_;
+  std::map<std::string, std::string> metadata_;
+};
+
+}  // namespace hubwasm

@@ -1,0 +1,65 @@
+#include "models/weight_loader.h"
+
+#include "core/error.h"
+
+namespace hubwasm {
+namespace {
+
+// "x.LayerNorm.weight" -> "x.LayerNorm.gamma" (checkpoints from TF-era BERT ports).
+std::string legacy_name(const std::string& name) {
+  const auto dot = name.rfind('.');
+  const std::string leaf = name.substr(dot + 1);
+  if (leaf == "weight") return name.substr(0, dot + 1) + "gamma";
+  if (leaf == "bias") return name.substr(0, dot + 1) + "beta";
+  return name;
+}
+
+}  // namespace
+
+std::optional<Tensor> WeightLoader::find_base(const std::string& name) const {
+  for (const std::string& candidate : {base_prefix_ + name, name}) {
+    if (auto t = store_.find(candidate)) return t;
+    if (candidate.find("LayerNorm") != std::string::npos) {
+      if (auto t = store_.find(legacy_name(candidate))) return t;
+    }
+  }
+  return std::nullopt;
+}
+
+bool WeightLoader::has_base(const std::string& name) const { return find_base(name).has_value(); }
+
+Tensor WeightLoader::checked(const Tensor& t, const std::string& name, const Shape& shape) const {
+  if (t.shape() != shape) {
+    throw Error(ErrorCode::ConfigMismatch, "tensor \"" + name + "\" in " + store_.files_description() +
+                                               " has shape " + shape_to_string(t.shape()) +
+                                               " but config.json implies " + shape_to_string(shape));
+  }
+  return to_f32(t, "tensor \"" + name + "\"");
+}
+
+Tensor WeightLoader::base(const std::string& name, const Shape& shape) const {
+  const auto t = find_base(name);
+  if (!t) {
+    throw Error(ErrorCode::MissingTensor, "tensor \"" + base_prefix_ + name + "\" (or \"" + name +
+                                              "\") not found in " + store_.files_description());
+  }
+  return checked(*t, name, shape);
+}
+
+Tensor WeightLoader::head(const std::string& name, const Shape& shape) const {
+  return checked(store_.get(name), name, shape);
+}
+
+Linear WeightLoader::base_linear(const std::string& prefix, int64_t in, int64_t out) const {
+  return {base(prefix + ".weight", {out, in}), base(prefix + ".bias", {out})};
+}
+
+Linear WeightLoader::head_linear(const std::string& prefix, int64_t in, int64_t out) const {
+  return {head(prefix + ".weight", {out, in}), head(prefix + ".bias", {out})};
+}
+
+LayerNorm WeightLoader::base_layer_norm(const std::string& prefix, int64_t hidden, float eps) const {
+  return {base(prefix + ".weight", {hidden}), base(prefix + ".bias", {hidden}), eps};
+}
+
+}  // namespace hubwasm

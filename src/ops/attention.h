@@ -1,0 +1,20 @@
+// Scaled dot-product self-attention over a padded batch.
+#pragma once
+
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace hubwasm {
+
+struct AttentionShape {
+  int64_t batch, seq, heads, head_dim;
+};
+
+// q, k, v: (batch*seq, heads*head_dim), the heads side by side as the
+// projections produce them. key_mask: batch*seq entries, 0 = padding (the key
+// is ignored). Returns the context (batch*seq, heads*head_dim).
+Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const std::vector<int32_t>& key_mask,
+                      const AttentionShape& shape);
+
+}  // namespace hubwasm

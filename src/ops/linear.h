@@ -1,0 +1,18 @@
+// y = x W^T + b with W stored as transformers stores nn.Linear: [out, in].
+#pragma once
+
+#include "core/tensor.h"
+
+namespace hubwasm {
+
+struct Linear {
+  Tensor weight;  // (out, in) f32
+  Tensor bias;    // (out) f32, or empty
+  int64_t in_features() const { return weight.dim(1); }
+  int64_t out_features() const { return weight.dim(0); }
+};
+
+// x: (rows, in) -> (rows, out).
+Tensor linear(const Tensor& x, const Linear& layer);
+
+}  // namespace hubwasm
