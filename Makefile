@@ -1,0 +1,52 @@
+# hubwasm: `make demo` runs the product, `make test` runs every test.
+# Both install what is missing first (scripts/install_deps.sh, idempotent).
+
+SHELL := /bin/bash
+JOBS ?= 2
+NATIVE_DIR := build/native
+WASM_DIR := build/wasm
+# emcc needs Debian's node modules (toolchain.md P1).
+export NODE_PATH := /usr/share/nodejs
+# Tests read shared data from here (models, tokenizer vectors).
+export HUBWASM_SHARED ?= $(abspath ../shared)
+
+MODELS_DIR := build/models
+MAKE_MODELS := /usr/bin/python3 $(HUBWASM_SHARED)/bench/make_models.py
+
+.PHONY: deps build native wasm models test test-native test-js test-pack clean
+
+deps:
+	@scripts/install_deps.sh
+
+build: deps native wasm
+
+native:
+	@test -f $(NATIVE_DIR)/CMakeCache.txt || cmake -S . -B $(NATIVE_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(NATIVE_DIR) -j$(JOBS)
+
+# The .wasm and its glue go into the npm package's dist/.
+wasm:
+	@test -f $(WASM_DIR)/CMakeCache.txt || emcmake cmake -S . -B $(WASM_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_wasm
+	@mkdir -p js/dist
+	cp -u $(WASM_DIR)/wasm/hubwasm.mjs $(WASM_DIR)/wasm/hubwasm.wasm js/dist/
+
+# Random-weight models of real shapes (same weights as safetensors and ONNX).
+models: deps
+	@test -f $(MODELS_DIR)/hubwasm-bench--minilm-l6/model.safetensors || \
+	  $(MAKE_MODELS) --out $(MODELS_DIR) --only minilm-l6 --no-quant --prefix hubwasm-bench--
+
+test: build models test-native test-pack test-js
+
+test-native:
+	$(NATIVE_DIR)/hubwasm_tests
+
+test-js:
+	node --test --test-reporter=spec tests/js/
+
+# The packed tarball must work when installed into an empty project.
+test-pack:
+	tests/pack/run.sh
+
+clean:
+	rm -rf build js/dist

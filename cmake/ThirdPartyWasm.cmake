@@ -1,0 +1,84 @@
+# Third-party C/C++ libraries for the Emscripten build, compiled from the Debian
+# source tarballs that scripts/install_deps.sh fetches (`apt-get source`):
+#   utf8proc::utf8proc  utf8proc 2.8.0 (Unicode normalization)
+#   spm::static         sentencepiece 0.1.97 static library (+ builtin protobuf-lite)
+# Each is an ExternalProject: built once on the first build, then left alone
+# (stamp files), so changes to our own sources never rebuild them.
+include(ExternalProject)
+
+set(HUBWASM_THIRD_PARTY_SRC "${CMAKE_SOURCE_DIR}/third_party/src" CACHE PATH
+    "Folder holding the Debian .orig tarballs of sentencepiece and utf8proc")
+
+set(_tp_spm_tarball "${HUBWASM_THIRD_PARTY_SRC}/sentencepiece_0.1.97.orig.tar.gz")
+set(_tp_utf8proc_tarball "${HUBWASM_THIRD_PARTY_SRC}/utf8proc_2.8.0.orig.tar.gz")
+foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}")
+  if(NOT EXISTS "${_tarball}")
+    message(FATAL_ERROR "${_tarball} is missing: run scripts/install_deps.sh")
+  endif()
+endforeach()
+
+# Same code generation as hubwasm_core: -O3 -msimd128, and -fwasm-exceptions
+# for C++ (sentencepiece).
+set(_tp_flags -O3 -msimd128 -DNDEBUG)
+set(_tp_root "${CMAKE_BINARY_DIR}/third_party")
+# Imported targets need their include dirs to exist at configure time; the
+# headers are copied in right after extraction, before anything compiles.
+file(MAKE_DIRECTORY "${_tp_root}/utf8proc/include" "${_tp_root}/spm/include")
+
+# utf8proc is one translation unit (utf8proc.c includes utf8proc_data.c) and
+# its CMakeLists forces -O2, so it is compiled directly with our flags.
+ExternalProject_Add(utf8proc_ep
+  URL "${_tp_utf8proc_tarball}"
+  URL_HASH SHA256=a0a60a79fe6f6d54e7d411facbfcc867a6e198608f2cd992490e46f04b1bcecc
+  DOWNLOAD_EXTRACT_TIMESTAMP ON
+  PREFIX "${_tp_root}/utf8proc"
+  CONFIGURE_COMMAND ""
+  BUILD_COMMAND "${CMAKE_C_COMPILER}" ${_tp_flags} -c <SOURCE_DIR>/utf8proc.c -o utf8proc.o
+        COMMAND "${CMAKE_AR}" rcs libutf8proc.a utf8proc.o
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS "${_tp_root}/utf8proc/src/utf8proc_ep-build/libutf8proc.a")
+ExternalProject_Add_Step(utf8proc_ep copy_header DEPENDEES patch DEPENDERS configure
+  COMMAND "${CMAKE_COMMAND}" -E copy <SOURCE_DIR>/utf8proc.h "${_tp_root}/utf8proc/include/")
+add_library(utf8proc::utf8proc STATIC IMPORTED GLOBAL)
+set_target_properties(utf8proc::utf8proc PROPERTIES
+  IMPORTED_LOCATION "${_tp_root}/utf8proc/src/utf8proc_ep-build/libutf8proc.a"
+  INTERFACE_INCLUDE_DIRECTORIES "${_tp_root}/utf8proc/include")
+add_dependencies(utf8proc::utf8proc utf8proc_ep)
+
+# sentencepiece adds -pthread unconditionally for its builtin protobuf-lite;
+# in a non-threaded module that leaves atomic instructions in the .wasm
+# (toolchain.md P6), hence the patch, which also unquotes the flags so that
+# HAVE_PTHREAD is defined as 1 (not as "1 -Wno-sign-compare"). Debian's own
+# patch series drops the static library: the upstream (.orig) sources are built.
+list(JOIN _tp_flags " " _tp_flags_release)
+# Under make, $(MAKE) shares the parent's jobserver (-jN); `cmake --build` would
+# build sentencepiece serially there.
+if(CMAKE_GENERATOR MATCHES "Makefiles")
+  set(_tp_spm_build $(MAKE) sentencepiece-static)
+else()
+  set(_tp_spm_build "${CMAKE_COMMAND}" --build <BINARY_DIR> --target sentencepiece-static)
+endif()
+ExternalProject_Add(spm_ep
+  URL "${_tp_spm_tarball}"
+  URL_HASH SHA256=56430381f45dc6debfd2e0cbde4f039f9499c49ca825af184b0cbf318c17a18f
+  DOWNLOAD_EXTRACT_TIMESTAMP ON
+  PREFIX "${_tp_root}/spm"
+  PATCH_COMMAND sed -i -e "s/\"-pthread -DHAVE_PTHREAD=1 -Wno-sign-compare\"/-DHAVE_PTHREAD=1 -Wno-sign-compare/"
+                src/CMakeLists.txt
+  CMAKE_ARGS "-DCMAKE_TOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE}" -DCMAKE_BUILD_TYPE=Release
+             "-DCMAKE_CXX_FLAGS=-fwasm-exceptions"
+             "-DCMAKE_CXX_FLAGS_RELEASE=${_tp_flags_release}"
+             -DSPM_ENABLE_SHARED=OFF -DSPM_ENABLE_TCMALLOC=OFF
+  BUILD_COMMAND ${_tp_spm_build}
+  INSTALL_COMMAND ""
+  BUILD_BYPRODUCTS "${_tp_root}/spm/src/spm_ep-build/src/libsentencepiece.a")
+ExternalProject_Add_Step(spm_ep copy_header DEPENDEES patch DEPENDERS configure
+  COMMAND "${CMAKE_COMMAND}" -E copy <SOURCE_DIR>/src/sentencepiece_processor.h "${_tp_root}/spm/include/")
+add_library(spm::static STATIC IMPORTED GLOBAL)
+set_target_properties(spm::static PROPERTIES
+  IMPORTED_LOCATION "${_tp_root}/spm/src/spm_ep-build/src/libsentencepiece.a"
+  INTERFACE_INCLUDE_DIRECTORIES "${_tp_root}/spm/include"
+  # Compiled with wasm exceptions, so whatever links it must enable them too
+  # (else wasm-ld: undefined symbol __wasm_lpad_context).
+  INTERFACE_LINK_OPTIONS -fwasm-exceptions)
+add_dependencies(spm::static spm_ep)

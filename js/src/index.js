@@ -1,0 +1,10 @@
+/**
+ * hubwasm: Hugging Face Hub models in WebAssembly, loaded from their original
+ * safetensors, with transformers.js's API.
+ */
+export { env } from './env.js';
+export { HubwasmError } from './errors.js';
+export { Tensor } from './tensor.js';
+export { AutoTokenizer, PreTrainedTokenizer } from './tokenizers.js';
+export { AutoModel, AutoModelForSequenceClassification, PreTrainedModel } from './models.js';
+export { pipeline, FeatureExtractionPipeline } from './pipelines.js';

@@ -1,0 +1,90 @@
+import { Callable } from './callable.js';
+import { HubwasmError, checkNative } from './errors.js';
+import { fetchJson } from './hub.js';
+import { fillNativeRepo, findWeightFiles, withNativeRepo } from './repo.js';
+import { Tensor } from './tensor.js';
+
+/** Reads config.json of a repo. */
+export async function loadConfig(model_id, options = {}) {
+  return fetchJson(model_id, 'config.json', options);
+}
+
+/** Downloads config + weights and builds the native encoder with `head`. */
+async function loadEncoder(model_id, head, options) {
+  const config = options.config ?? (await loadConfig(model_id, options));
+  const { index, files } = await findWeightFiles(model_id, options);
+  const extra = { 'config.json': JSON.stringify(config) };
+  if (index) extra['model.safetensors.index.json'] = JSON.stringify(index);
+  return withNativeRepo(async (native, repo) => {
+    await fillNativeRepo(native, repo, model_id, { ...options, files, extra });
+    const encoder = checkNative(native, native.Encoder.load(repo, head), model_id);
+    return new PreTrainedModel(config, native, encoder);
+  });
+}
+
+function toInt32(tensor, name, dims) {
+  if (!(tensor instanceof Tensor)) throw new HubwasmError('INVALID_ARGUMENT', `${name} must be a Tensor`);
+  if (dims && JSON.stringify(tensor.dims) !== JSON.stringify(dims)) {
+    throw new HubwasmError('INVALID_ARGUMENT', `${name} has dims ${JSON.stringify(tensor.dims)}, expected ${JSON.stringify(dims)}`);
+  }
+  return tensor.data instanceof Int32Array ? tensor.data : Int32Array.from(tensor.data, Number);
+}
+
+function toTensor(result) {
+  return result && new Tensor('float32', result.data, result.dims);
+}
+
+/**
+ * An encoder model in WebAssembly memory. `await model({ input_ids,
+ * attention_mask, token_type_ids })` returns `{ last_hidden_state }` (plus
+ * `pooler_output` and `logits` when the model has them), as transformers.js.
+ */
+export class PreTrainedModel extends Callable {
+  constructor(config, native, encoder) {
+    super();
+    this.config = config;
+    this._native = native;
+    this._encoder = encoder;
+  }
+
+  /** @internal the native encoder, for pipelines */
+  get native() {
+    if (!this._encoder) throw new HubwasmError('INVALID_ARGUMENT', 'the model was disposed');
+    return this._encoder;
+  }
+
+  async _call({ input_ids, attention_mask, token_type_ids }) {
+    if (!(input_ids instanceof Tensor) || input_ids.dims.length !== 2) {
+      throw new HubwasmError('INVALID_ARGUMENT', 'input_ids must be a 2-D Tensor [batch, sequence]');
+    }
+    const [batch, seq] = input_ids.dims;
+    const ids = toInt32(input_ids, 'input_ids');
+    const mask = attention_mask ? toInt32(attention_mask, 'attention_mask', input_ids.dims) : new Int32Array(ids.length).fill(1);
+    const types = token_type_ids ? toInt32(token_type_ids, 'token_type_ids', input_ids.dims) : null;
+    const out = checkNative(this._native, this.native.forward(ids, mask, types, batch, seq));
+    const result = { last_hidden_state: toTensor(out.last_hidden_state) };
+    if (out.pooler_output) result.pooler_output = toTensor(out.pooler_output);
+    if (out.logits) result.logits = toTensor(out.logits);
+    return result;
+  }
+
+  /** Frees the model's WebAssembly memory. */
+  async dispose() {
+    this._encoder?.delete();
+    this._encoder = null;
+  }
+}
+
+/** Loads the base model (no task head), as transformers.js's AutoModel. */
+export class AutoModel {
+  static from_pretrained(model_id, options = {}) {
+    return loadEncoder(model_id, 'base', options);
+  }
+}
+
+/** Loads a model with its sequence-classification head (`logits`). */
+export class AutoModelForSequenceClassification {
+  static from_pretrained(model_id, options = {}) {
+    return loadEncoder(model_id, 'sequence-classification', options);
+  }
+}

@@ -1,0 +1,63 @@
+import { Callable } from './callable.js';
+import { HubwasmError, checkNative } from './errors.js';
+import { AutoModel } from './models.js';
+import { AutoTokenizer } from './tokenizers.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * `await extractor(texts, { pooling, normalize })`: token states
+ * ([batch, seq, hidden], pooling 'none') or sentence embeddings
+ * ([batch, hidden], pooling 'mean' or 'cls'), as transformers.js.
+ */
+export class FeatureExtractionPipeline extends Callable {
+  constructor({ task, model, tokenizer }) {
+    super();
+    this.task = task;
+    this.model = model;
+    this.tokenizer = tokenizer;
+  }
+
+  async _call(texts, { pooling = 'none', normalize = false, quantize = false } = {}) {
+    if (quantize) throw new HubwasmError('UNSUPPORTED_FEATURE', 'feature-extraction: quantize is not supported');
+    const list = Array.isArray(texts) ? texts : [texts];
+    if (list.some((t) => typeof t !== 'string')) {
+      throw new HubwasmError('INVALID_ARGUMENT', 'feature-extraction: texts must be a string or an array of strings');
+    }
+    const native = this.model._native;
+    const out = checkNative(native, native.featureExtraction(this.tokenizer.native, this.model.native, list, pooling, normalize));
+    return new Tensor('float32', out.data, out.dims);
+  }
+
+  async dispose() {
+    await this.model.dispose();
+    this.tokenizer.dispose();
+  }
+}
+
+const TASKS = {
+  'feature-extraction': {
+    pipeline: FeatureExtractionPipeline,
+    model: AutoModel,
+    default: 'sentence-transformers/all-MiniLM-L6-v2',
+  },
+};
+const ALIASES = { embeddings: 'feature-extraction' };
+
+/**
+ * Builds a pipeline for `task` on Hub repo `model`, as transformers.js's
+ * `pipeline()`. Options: `revision` (branch, tag or commit).
+ */
+export async function pipeline(task, model = null, options = {}) {
+  const name = ALIASES[task] ?? task;
+  const spec = TASKS[name];
+  if (!spec) {
+    throw new HubwasmError('UNSUPPORTED_FEATURE',
+      `unknown task "${task}"; supported: ${Object.keys(TASKS).join(', ')}`);
+  }
+  const model_id = model ?? spec.default;
+  const [tokenizer, loaded] = await Promise.all([
+    AutoTokenizer.from_pretrained(model_id, options),
+    spec.model.from_pretrained(model_id, options),
+  ]);
+  return new spec.pipeline({ task: name, model: loaded, tokenizer });
+}

@@ -1,0 +1,108 @@
+// Component interfaces of the tokenization pipeline (normalizer ->
+// pre-tokenizer -> model -> post-processor, and decoder), each built from its
+// tokenizer.json object by a factory keyed on "type". Every concrete component
+// lives in its own .cpp under normalizers/, pre_tokenizers/, models/,
+// processors/, decoders/ and registers through the make_* function declared
+// here. Components are immutable once built.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tokenizers/json_util.h"
+#include "tokenizers/normalized_string.h"
+#include "tokenizers/tokenizer.h"
+
+namespace hubwasm::tok {
+
+class Normalizer {
+ public:
+  virtual ~Normalizer() = default;
+  virtual void normalize(NormalizedString& s) const = 0;
+};
+
+class PreTokenizer {
+ public:
+  virtual ~PreTokenizer() = default;
+  virtual void pre_tokenize(PreTokenizedString& s) const = 0;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Appends the tokens of one pre-tokenized word (offsets relative to `word`).
+  virtual void tokenize(std::string_view word, std::vector<Token>& out) const = 0;
+  virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
+  virtual std::optional<std::string_view> id_to_token(int32_t id) const = 0;
+  virtual size_t vocab_size() const = 0;
+  // The unknown token, when the model has one (used to infer "unk_token").
+  virtual std::optional<std::string> unk_token() const { return std::nullopt; }
+};
+
+class PostProcessor {
+ public:
+  virtual ~PostProcessor() = default;
+  virtual size_t added_tokens(bool is_pair) const = 0;
+  virtual Encoding process(Encoding encoding, std::optional<Encoding> pair,
+                           bool add_special_tokens) const = 0;
+  // For special-token role inference (BertProcessing's cls/sep).
+  virtual std::optional<std::string> cls_token() const { return std::nullopt; }
+  virtual std::optional<std::string> sep_token() const { return std::nullopt; }
+};
+
+class Decoder {
+ public:
+  virtual ~Decoder() = default;
+  // Rust `decode_chain`: rewrites the tokens; the results are concatenated.
+  virtual void decode_chain(std::vector<std::string>& tokens) const = 0;
+};
+
+using NormalizerPtr = std::shared_ptr<const Normalizer>;
+using PreTokenizerPtr = std::shared_ptr<const PreTokenizer>;
+using ModelPtr = std::shared_ptr<const Model>;
+using PostProcessorPtr = std::shared_ptr<const PostProcessor>;
+using DecoderPtr = std::shared_ptr<const Decoder>;
+
+// Factories: `j` is the component object (null -> nullptr for the optional
+// components), `loc` its location for error messages.
+NormalizerPtr make_normalizer(const json& j, const JsonLoc& loc);
+PreTokenizerPtr make_pre_tokenizer(const json& j, const JsonLoc& loc);
+ModelPtr make_model(const json& j, const JsonLoc& loc);
+PostProcessorPtr make_post_processor(const json& j, const JsonLoc& loc);
+DecoderPtr make_decoder(const json& j, const JsonLoc& loc);
+
+// Concrete constructors (one per component file).
+NormalizerPtr make_bert_normalizer(const json& j, const JsonLoc& loc);
+NormalizerPtr make_sequence_normalizer(const json& j, const JsonLoc& loc);
+PreTokenizerPtr make_bert_pre_tokenizer(const json& j, const JsonLoc& loc);
+PreTokenizerPtr make_sequence_pre_tokenizer(const json& j, const JsonLoc& loc);
+ModelPtr make_wordpiece_model(const json& j, const JsonLoc& loc);
+// WordPiece from (token, id) entries, e.g. read from vocab.txt. The message is
+// the error raised when a word needs the unk token and it is not in entries.
+ModelPtr make_wordpiece_from_vocab(std::vector<std::pair<std::string, int32_t>> entries,
+                                   std::string unk_token, std::string prefix, size_t max_chars,
+                                   std::string missing_unk_message);
+PostProcessorPtr make_template_processing(const json& j, const JsonLoc& loc);
+PostProcessorPtr make_bert_processing(const json& j, const JsonLoc& loc);
+DecoderPtr make_wordpiece_decoder(const json& j, const JsonLoc& loc);
+DecoderPtr make_sequence_decoder(const json& j, const JsonLoc& loc);
+
+// Encoding helpers shared by the post-processors (tokenizer/encoding.rs).
+namespace encoding_ops {
+// Appends `other` to `e` (offsets unchanged, as Rust's merge_with(.., false)).
+void merge_into(Encoding& e, const Encoding& other);
+// Sets every token's type id.
+void set_type_ids(Encoding& e, int32_t type_id);
+// Marks every token as belonging to sequence `seq`.
+void set_sequence_id(Encoding& e, int32_t seq);
+// `n` special tokens (ids/tokens), with the given type id.
+Encoding special_tokens(const std::vector<int32_t>& ids, const std::vector<std::string>& tokens,
+                        int32_t type_id);
+// Rust PostProcessor::default_process (no post-processor / no special tokens).
+Encoding default_process(Encoding e, std::optional<Encoding> pair);
+}  // namespace encoding_ops
+
+}  // namespace hubwasm::tok

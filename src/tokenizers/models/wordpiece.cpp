@@ -1,0 +1,152 @@
+// WordPiece model (tokenizers models/wordpiece/mod.rs): greedy longest-match-
+// first over the vocabulary, continuation pieces prefixed with
+// continuing_subword_prefix; a word with more than max_input_chars_per_word
+// chars, or with any part not in the vocabulary, becomes the unk token.
+#include <algorithm>
+#include <unordered_map>
+
+#include "tokenizers/components.h"
+
+namespace hubwasm::tok {
+
+namespace {
+
+class WordPiece final : public Model {
+ public:
+  WordPiece(std::vector<std::pair<std::string, int32_t>> entries, std::string unk_token,
+            std::string prefix, size_t max_chars, std::string missing_unk_message)
+      : unk_token_(std::move(unk_token)),
+        prefix_(std::move(prefix)),
+        max_chars_(max_chars),
+        missing_unk_message_(std::move(missing_unk_message)) {
+    size_t total = 0;
+    for (const auto& e : entries) total += e.first.size();
+    arena_.reserve(total);
+    std::vector<std::pair<size_t, int32_t>> spans;
+    spans.reserve(entries.size());
+    for (const auto& e : entries) {
+      spans.emplace_back(arena_.size(), e.second);
+      arena_ += e.first;
+    }
+    vocab_.reserve(entries.size() * 2);
+    int32_t max_id = -1;
+    for (size_t k = 0; k < entries.size(); ++k) {
+      const std::string_view key(arena_.data() + spans[k].first, entries[k].first.size());
+      vocab_[key] = spans[k].second;  // later duplicates win, like a HashMap insert
+      max_id = std::max(max_id, spans[k].second);
+      max_token_bytes_ = std::max(max_token_bytes_, key.size());
+    }
+    id_to_token_.assign(static_cast<size_t>(max_id + 1), std::string_view());
+    has_id_.assign(static_cast<size_t>(max_id + 1), false);
+    for (const auto& [key, id] : vocab_) {
+      id_to_token_[static_cast<size_t>(id)] = key;
+      has_id_[static_cast<size_t>(id)] = true;
+    }
+    if (auto it = vocab_.find(unk_token_); it != vocab_.end()) unk_id_ = it->second;
+  }
+
+  void tokenize(std::string_view word, std::vector<Token>& out) const override {
+    if (unicode::char_count(word) > max_chars_) {
+      push_unk(word, out);
+      return;
+    }
+    const size_t first = out.size();
+    std::string key;
+    key.reserve(prefix_.size() + std::min(word.size(), max_token_bytes_));
+    size_t start = 0;
+    while (start < word.size()) {
+      // Longer candidates cannot be in the vocabulary.
+      const size_t limit = start == 0 ? max_token_bytes_
+                                      : (max_token_bytes_ > prefix_.size() ? max_token_bytes_ - prefix_.size() : 0);
+      size_t end = std::min(word.size(), start + limit);
+      while (end > start && !unicode::is_char_boundary(word, end)) --end;
+      bool found = false;
+      while (start < end) {
+        std::string_view candidate = word.substr(start, end - start);
+        if (start > 0) {
+          key.assign(prefix_);
+          key.append(candidate);
+          candidate = key;
+        }
+        if (auto it = vocab_.find(candidate); it != vocab_.end()) {
+          out.push_back({it->second, std::string(candidate), {start, end}});
+          found = true;
+          break;
+        }
+        // Drop the last char.
+        --end;
+        while (end > start && !unicode::is_char_boundary(word, end)) --end;
+      }
+      if (!found) {
+        out.resize(first);
+        push_unk(word, out);
+        return;
+      }
+      start = end;
+    }
+  }
+
+  std::optional<int32_t> token_to_id(std::string_view token) const override {
+    if (auto it = vocab_.find(token); it != vocab_.end()) return it->second;
+    return std::nullopt;
+  }
+
+  std::optional<std::string_view> id_to_token(int32_t id) const override {
+    if (id < 0 || static_cast<size_t>(id) >= has_id_.size() || !has_id_[static_cast<size_t>(id)]) {
+      return std::nullopt;
+    }
+    return id_to_token_[static_cast<size_t>(id)];
+  }
+
+  size_t vocab_size() const override { return vocab_.size(); }
+  std::optional<std::string> unk_token() const override {
+    if (unk_id_) return unk_token_;
+    return std::nullopt;
+  }
+
+ private:
+  void push_unk(std::string_view word, std::vector<Token>& out) const {
+    if (!unk_id_) throw Error(ErrorCode::InvalidFile, missing_unk_message_);
+    out.push_back({*unk_id_, unk_token_, {0, word.size()}});
+  }
+
+  std::string arena_;  // all token strings; vocab_ keys point into it
+  std::unordered_map<std::string_view, int32_t> vocab_;
+  std::vector<std::string_view> id_to_token_;
+  std::vector<bool> has_id_;
+  size_t max_token_bytes_ = 0;
+  std::string unk_token_;
+  std::optional<int32_t> unk_id_;
+  std::string prefix_;
+  size_t max_chars_;
+  std::string missing_unk_message_;
+};
+
+}  // namespace
+
+ModelPtr make_wordpiece_model(const json& j, const JsonLoc& loc) {
+  const JsonLoc vocab_loc = loc["vocab"];
+  const json* vocab = find_member(j, "vocab");
+  if (!vocab) vocab_loc.fail(ErrorCode::InvalidFile, "is missing");
+  expect_object(*vocab, vocab_loc);
+  std::vector<std::pair<std::string, int32_t>> entries;
+  entries.reserve(vocab->size());
+  for (auto it = vocab->begin(); it != vocab->end(); ++it) {
+    entries.emplace_back(it.key(), as_token_id(it.value(), vocab_loc[it.key()]));
+  }
+  std::string unk = get_string(j, "unk_token", loc, "[UNK]");
+  const std::string message = loc["unk_token"].where() + " \"" + unk + "\" is not in " +
+                              vocab_loc.path() + " (needed to encode a word that has no WordPiece split)";
+  return make_wordpiece_from_vocab(std::move(entries), std::move(unk),
+                                   get_string(j, "continuing_subword_prefix", loc, "##"),
+                                   get_size(j, "max_input_chars_per_word", loc, 100), message);
+}
+
+ModelPtr make_wordpiece_from_vocab(std::vector<std::pair<std::string, int32_t>> entries,
+                                   std::string unk_token, std::string prefix, size_t max_chars,
+                                   std::string missing_unk_message) {
+  return std::make_shared<WordPiece>(std::move(entries), std::move(unk_token), std::move(prefix),
+                                     max_chars, std::move(missing_unk_message));
+}
+
+}  // namespace hubwasm::tok

@@ -1,0 +1,240 @@
+// A local stand-in for the Hugging Face Hub's file endpoints, for node:test.
+//
+//   const hub = await startHubServer({ faults: [{ match: 'config.json', kind: 'status:500', times: 1 }] });
+//   await fetch(`${hub.url}hubwasm-fixtures/micro-bert/resolve/main/config.json`);  // 500, then 200
+//   await hub.close();
+//
+// It serves `root/<org>--<name>/<path>` as `GET|HEAD /<org>/<name>/resolve/<revision>/<path>` (any
+// revision) with the Hub's headers: ETag (sha256 for LFS files, git blob sha1 otherwise), X-Linked-Etag
+// and X-Linked-Size for LFS files, X-Repo-Commit, byte ranges, X-Error-Code on 404, CORS. With
+// `redirect: true`, resolve URLs of LFS files answer 302 to `/cdn/<org>--<name>/<path>`, as the Hub
+// sends LFS files to its CDN. It listens on 127.0.0.1 only.
+//
+// Fault rules `{ match, kind, times = Infinity, token }`: `match` is a substring of, or a RegExp tested
+// on, the request path; each rule applies to at most `times` requests. Kinds:
+//   status:<code>          answer <code> with a JSON error body
+//   auth                   answer 401 unless `Authorization: Bearer <token>`
+//   slow-first-byte:<ms>   wait <ms> before answering
+//   reset                  send the headers and half the body, then reset the connection
+//   truncate               announce the full Content-Length, send half the body, then close
+//   bad-checksum           send the full body with one byte flipped (same ETag)
+// The first three are checked, in order, on every request; the last three only on responses that send
+// file bytes (GET 200/206), so a redirect does not use them up.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The shared model folders: $HUBWASM_SHARED/models, by default <repo>/../shared/models. */
+export const defaultRoot = path.join(process.env.HUBWASM_SHARED ?? path.join(repoRoot, '..', 'shared'), 'models');
+
+// Files the Hub stores in LFS: its default .gitattributes patterns we use, and anything over 10 MB.
+const LFS_EXTENSIONS = new Set(['.safetensors', '.bin', '.onnx', '.model']);
+const LFS_MIN_SIZE = 10 * 1024 * 1024;
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'ETag, Content-Length, Content-Range, Accept-Ranges, X-Linked-Etag, ' +
+    'X-Linked-Size, X-Repo-Commit, X-Error-Code, X-Error-Message',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
+const CONTENT_TYPES = { '.json': 'application/json', '.txt': 'text/plain; charset=utf-8' };
+
+const PRE_KINDS = new Set(['status', 'auth', 'slow-first-byte']);
+const BODY_KINDS = new Set(['reset', 'truncate', 'bad-checksum']);
+
+// Hashes by file, size and mtime: computed once per file content.
+const hashCache = new Map();
+
+function fileHash(file, stat, lfs) {
+  const key = `${file}\0${stat.size}\0${stat.mtimeMs}`;
+  if (!hashCache.has(key)) {
+    hashCache.set(key, (async () => {
+      const hash = createHash(lfs ? 'sha256' : 'sha1');
+      if (!lfs) hash.update(`blob ${stat.size}\0`); // git's object id of a blob
+      for await (const chunk of fs.createReadStream(file)) hash.update(chunk);
+      return hash.digest('hex');
+    })());
+  }
+  return hashCache.get(key);
+}
+
+/** Parses a single `bytes=` range. Returns null to serve the whole file (no, invalid or multiple
+ * ranges: RFC 9110 lets a server ignore those), 'unsatisfiable', or { start, end } (inclusive). */
+function parseRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start;
+  let end = size - 1;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2])); // suffix range: the last N bytes
+    if (Number(m[2]) === 0) return 'unsatisfiable';
+  } else {
+    start = Number(m[1]);
+    if (m[2] !== '') {
+      if (Number(m[2]) < start) return null;
+      end = Math.min(end, Number(m[2]));
+    }
+  }
+  return start >= size ? 'unsatisfiable' : { start, end };
+}
+
+function normalizeFaults(rules = []) {
+  return rules.map((rule) => {
+    const [name, arg] = rule.kind.split(':');
+    if (!PRE_KINDS.has(name) && !BODY_KINDS.has(name)) throw new Error(`unknown fault kind ${rule.kind}`);
+    if ((name === 'status' || name === 'slow-first-byte') && !(Number(arg) >= 0)) {
+      throw new Error(`fault kind ${rule.kind} needs a number`);
+    }
+    return { ...rule, name, arg: Number(arg), times: rule.times ?? Infinity };
+  });
+}
+
+const matches = (rule, urlPath) =>
+  rule.times > 0 && (typeof rule.match === 'string' ? urlPath.includes(rule.match) : urlPath.search(rule.match) >= 0);
+
+/**
+ * Starts the server. Options: `root` (folder of `<org>--<name>` repos, default `defaultRoot`),
+ * `port` (0: any free port), `faults` (rules as above), `redirect` (LFS files via /cdn/).
+ * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status }`.
+ */
+export async function startHubServer({ root = defaultRoot, port = 0, faults, redirect = false } = {}) {
+  let rules = normalizeFaults(faults);
+  const requests = [];
+  const closing = new AbortController(); // ends slow-first-byte waits on close()
+
+  async function handle(req, res) {
+    const urlPath = new URL(req.url, 'http://127.0.0.1').pathname;
+    const reply = (status, headers = {}) => {
+      requests.push({ method: req.method, path: urlPath, status });
+      res.writeHead(status, { ...CORS_HEADERS, ...headers });
+    };
+    const replyError = (status, message, code) => {
+      const body = JSON.stringify({ error: message });
+      reply(status, {
+        'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body),
+        'X-Error-Message': message, ...(code && { 'X-Error-Code': code }),
+      });
+      res.end(body);
+    };
+
+    if (req.method === 'OPTIONS') { // CORS preflight (Range and Authorization are not safelisted)
+      reply(204, {
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Range, Content-Type',
+        'Access-Control-Max-Age': '86400',
+      });
+      return res.end();
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return replyError(405, 'Method not allowed');
+
+    for (const rule of rules) {
+      if (!PRE_KINDS.has(rule.name) || !matches(rule, urlPath)) continue;
+      rule.times--;
+      if (rule.name === 'slow-first-byte') await sleep(rule.arg, undefined, { signal: closing.signal });
+      else if (rule.name === 'status') return replyError(rule.arg, `${http.STATUS_CODES[rule.arg]} (injected)`);
+      else if (req.headers.authorization !== `Bearer ${rule.token}`) {
+        return replyError(401, 'Invalid credentials in Authorization header');
+      }
+    }
+
+    const resolve = /^\/([^/]+)\/([^/]+)\/resolve\/[^/]+\/(.+)$/.exec(urlPath);
+    const cdn = /^\/cdn\/([^/]+)\/(.+)$/.exec(urlPath);
+    if (!resolve && !cdn) return replyError(404, 'Not found');
+    let repo, segments;
+    try {
+      repo = resolve ? `${decodeURIComponent(resolve[1])}--${decodeURIComponent(resolve[2])}`
+        : decodeURIComponent(cdn[1]);
+      segments = (resolve ? resolve[3] : cdn[2]).split('/').map(decodeURIComponent);
+    } catch {
+      return replyError(400, 'Invalid URL encoding');
+    }
+    const repoDir = path.join(root, repo);
+    if (repo.includes('/') || repo.startsWith('.') || !fs.statSync(repoDir, { throwIfNoEntry: false })?.isDirectory()) {
+      return replyError(404, 'Repository not found', 'RepositoryNotFound');
+    }
+    // No '..', '.' or empty segments, and no '/' hidden in an encoded segment: stay inside the repo.
+    const inRepo = segments.every((s) => s && s !== '.' && s !== '..' && !s.includes('/'));
+    const file = path.join(repoDir, ...segments);
+    const stat = inRepo ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!stat?.isFile()) return replyError(404, 'Entry not found', 'EntryNotFound');
+
+    const lfs = stat.size > LFS_MIN_SIZE || LFS_EXTENSIONS.has(path.extname(file));
+    const etag = `"${await fileHash(file, stat, lfs)}"`;
+    const headers = {
+      ETag: etag,
+      ...(lfs && { 'X-Linked-Etag': etag, 'X-Linked-Size': String(stat.size) }),
+      // A stable fake commit id per repo, as the Hub names the commit a revision resolved to.
+      ...(resolve && { 'X-Repo-Commit': createHash('sha1').update(repo).digest('hex') }),
+    };
+    if (resolve && redirect && lfs) {
+      reply(302, { ...headers, Location: `/cdn/${encodeURIComponent(repo)}/${resolve[3]}`, 'Content-Length': 0 });
+      return res.end();
+    }
+
+    headers['Accept-Ranges'] = 'bytes';
+    headers['Content-Type'] = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const range = parseRange(req.headers.range, stat.size);
+    if (range === 'unsatisfiable') {
+      reply(416, { ...headers, 'Content-Range': `bytes */${stat.size}`, 'Content-Length': 0 });
+      return res.end();
+    }
+    const { start, end } = range ?? { start: 0, end: stat.size - 1 };
+    reply(range ? 206 : 200, {
+      ...headers, 'Content-Length': end - start + 1,
+      ...(range && { 'Content-Range': `bytes ${start}-${end}/${stat.size}` }),
+    });
+    if (req.method === 'HEAD') return res.end();
+    const fault = rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, urlPath));
+    if (fault) fault.times--;
+    await sendBody(res, file, start, end, fault?.name);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      // Mid-body (the client went away) or on close(): nothing left to answer.
+      if (res.headersSent || closing.signal.aborted) return res.destroy();
+      res.writeHead(500, CORS_HEADERS).end(String(err));
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const actualPort = server.address().port;
+  return {
+    url: `http://127.0.0.1:${actualPort}/`,
+    port: actualPort,
+    requests,
+    setFaults(newRules) { rules = normalizeFaults(newRules); },
+    close() {
+      closing.abort();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Writes bytes start..end (inclusive) of `file` to `res`, applying a body fault if given. */
+async function sendBody(res, file, start, end, fault) {
+  const length = end - start + 1;
+  const count = fault === 'reset' || fault === 'truncate' ? Math.floor(length / 2) : length;
+  const flipAt = fault === 'bad-checksum' ? start + Math.floor(length / 2) : -1;
+  let pos = start;
+  if (count > 0) {
+    for await (const chunk of fs.createReadStream(file, { start, end: start + count - 1 })) {
+      if (flipAt >= pos && flipAt < pos + chunk.length) chunk[flipAt - pos] ^= 0xff;
+      pos += chunk.length;
+      // Waiting for each chunk to be flushed gives back-pressure, and ensures that the bytes are out
+      // before a reset or close below.
+      await new Promise((resolve, reject) => res.write(chunk, (err) => (err ? reject(err) : resolve())));
+    }
+  }
+  if (fault === 'reset') res.socket.resetAndDestroy();
+  else if (fault === 'truncate') res.socket.end();
+  else res.end();
+}
