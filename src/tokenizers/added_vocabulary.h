@@ -47,7 +47,7 @@ class AddedVocabulary {
   };
   // Leftmost-longest matcher over a small set of literal patterns.
   struct Matcher {
-    std::vector<Pattern> patterns;                // sorted by length, longest first
+    std::vector<Pattern> patterns;               // sorted by length, longest first
     std::vector<std::vector<uint32_t>> by_byte;  // first byte -> pattern indices
     void build();
     // Next match at or after `from`: (start, pattern index) or start = npos.

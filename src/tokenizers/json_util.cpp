@@ -6,15 +6,23 @@ namespace hubwasm::tok {
 
 const char* json_type_name(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    default: return "value";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    default:
+      return "value";
   }
 }
 
@@ -54,7 +62,8 @@ uint64_t as_uint(const json& j, const JsonLoc& loc) {
     const auto v = j.get<int64_t>();
     if (v >= 0) return static_cast<uint64_t>(v);
   }
-  loc.fail(ErrorCode::InvalidFile, "must be a non-negative integer" + (j.is_number() ? std::string() : got(j)));
+  loc.fail(ErrorCode::InvalidFile,
+           "must be a non-negative integer" + (j.is_number() ? std::string() : got(j)));
 }
 
 int32_t as_token_id(const json& j, const JsonLoc& loc) {

@@ -44,7 +44,8 @@ ConfigToken parse_config_token(const json& v, const JsonLoc& loc) {
     t.flags.normalized = get_bool(v, "normalized", loc, false);
     t.flags.special = get_bool(v, "special", loc, true);
   } else {
-    loc.fail(ErrorCode::InvalidFile, std::string("must be a string or an object (got ") + json_type_name(v) + ")");
+    loc.fail(ErrorCode::InvalidFile,
+             std::string("must be a string or an object (got ") + json_type_name(v) + ")");
   }
   t.flags.content = t.content.value_or("");
   return t;
@@ -52,8 +53,8 @@ ConfigToken parse_config_token(const json& v, const JsonLoc& loc) {
 
 // Role -> token from special_tokens_map.json, falling back to tokenizer_config.json
 // (transformers lets the map override the config's init kwargs).
-std::map<std::string, ConfigToken> read_roles(const json* config, const json* map, const std::string& config_name,
-                                              const std::string& map_name) {
+std::map<std::string, ConfigToken> read_roles(const json* config, const json* map,
+                                              const std::string& config_name, const std::string& map_name) {
   std::map<std::string, ConfigToken> roles;
   for (const char* role : kRoles) {
     if (map) {
@@ -63,7 +64,8 @@ std::map<std::string, ConfigToken> read_roles(const json* config, const json* ma
       }
     }
     if (config) {
-      if (const json* v = find_member(*config, role)) roles[role] = parse_config_token(*v, JsonLoc(config_name)[role]);
+      if (const json* v = find_member(*config, role))
+        roles[role] = parse_config_token(*v, JsonLoc(config_name)[role]);
     }
   }
   return roles;
@@ -85,7 +87,8 @@ std::optional<size_t> read_model_max_length(const json* config, const std::strin
   return static_cast<size_t>(d);
 }
 
-const json* parse_config(const std::map<std::string, std::string>& files, const std::string& name, json& storage) {
+const json* parse_config(const std::map<std::string, std::string>& files, const std::string& name,
+                         json& storage) {
   auto it = files.find(name);
   if (it == files.end()) return nullptr;
   storage = parse_json(it->second, name);
@@ -97,21 +100,23 @@ bool side_is_left(const json* config, const char* key, const std::string& config
   if (!config) return false;
   const std::string side = get_string(*config, key, JsonLoc(config_name), "right");
   if (side != "left" && side != "right") {
-    JsonLoc(config_name)[key].fail(ErrorCode::InvalidFile, "must be \"left\" or \"right\" (got \"" + side + "\")");
+    JsonLoc(config_name)[key].fail(ErrorCode::InvalidFile,
+                                   "must be \"left\" or \"right\" (got \"" + side + "\")");
   }
   return side == "left";
 }
 
 bool is_bert_fast_class(const std::string& cls) {
-  static const std::set<std::string> kClasses = {
-      "BertTokenizer",   "BertTokenizerFast",   "DistilBertTokenizer", "DistilBertTokenizerFast",
-      "ElectraTokenizer", "ElectraTokenizerFast"};
+  static const std::set<std::string> kClasses = {"BertTokenizer",       "BertTokenizerFast",
+                                                 "DistilBertTokenizer", "DistilBertTokenizerFast",
+                                                 "ElectraTokenizer",    "ElectraTokenizerFast"};
   return kClasses.count(cls) > 0;
 }
 
 // vocab.txt lines as transformers' load_vocab reads them (text mode, universal
 // newlines, trailing "\n" stripped); later duplicates win.
-std::vector<std::pair<std::string, int32_t>> read_vocab_txt(const std::string& bytes, const std::string& name) {
+std::vector<std::pair<std::string, int32_t>> read_vocab_txt(const std::string& bytes,
+                                                            const std::string& name) {
   if (const size_t bad = unicode::first_invalid_utf8(bytes); bad != std::string::npos) {
     throw Error(ErrorCode::InvalidFile, name + ": not valid UTF-8 (at byte " + std::to_string(bad) + ")");
   }
@@ -175,7 +180,8 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
                      {"strip_accents", strip_accents ? json(*strip_accents) : json(nullptr)},
                      {"lowercase", lowercase}};
   impl->normalizer = make_normalizer(normalizer, JsonLoc(vocab_name)["normalizer"]);
-  impl->pre_tokenizer = make_pre_tokenizer(json{{"type", "BertPreTokenizer"}}, JsonLoc(vocab_name)["pre_tokenizer"]);
+  impl->pre_tokenizer =
+      make_pre_tokenizer(json{{"type", "BertPreTokenizer"}}, JsonLoc(vocab_name)["pre_tokenizer"]);
   impl->decoder = make_decoder(json{{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}},
                                JsonLoc(vocab_name)["decoder"]);
 
@@ -211,8 +217,8 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
       }
     }
   }
-  for (const char* role : {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token",
-                           "eos_token"}) {
+  for (const char* role :
+       {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token", "eos_token"}) {
     std::optional<std::string> content;
     AddedToken flags;
     flags.normalized = false;
@@ -247,7 +253,8 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
   impl->added.build(impl->normalizer.get());
 
   if (!cls || !sep) {
-    throw Error(ErrorCode::InvalidFile, config_name + ": cls_token and sep_token are needed for a BERT vocab.txt tokenizer");
+    throw Error(ErrorCode::InvalidFile,
+                config_name + ": cls_token and sep_token are needed for a BERT vocab.txt tokenizer");
   }
   auto cls_id = impl->token_to_id(*cls);
   auto sep_id = impl->token_to_id(*sep);
@@ -257,12 +264,13 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
   auto piece = [](const char* kind, const std::string& id, int type_id) {
     return json{{kind, {{"id", id}, {"type_id", type_id}}}};
   };
-  json post = {{"type", "TemplateProcessing"},
-               {"single", {piece("SpecialToken", *cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", *sep, 0)}},
-               {"pair",
-                {piece("SpecialToken", *cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", *sep, 0),
-                 piece("Sequence", "B", 1), piece("SpecialToken", *sep, 1)}},
-               {"special_tokens", special}};
+  json post = {
+      {"type", "TemplateProcessing"},
+      {"single", {piece("SpecialToken", *cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", *sep, 0)}},
+      {"pair",
+       {piece("SpecialToken", *cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", *sep, 0),
+        piece("Sequence", "B", 1), piece("SpecialToken", *sep, 1)}},
+      {"special_tokens", special}};
   impl->post_processor = make_post_processor(post, JsonLoc(vocab_name)["post_processor"]);
   return impl;
 }
@@ -285,7 +293,8 @@ void apply_bert_normalizer_override(json& root, const json* config, const std::s
   const bool chinese = get_bool(*config, "tokenize_chinese_chars", cl, true);
   const std::optional<bool> strip = get_opt_bool(*config, "strip_accents", cl);
   const json strip_json = strip ? json(*strip) : json(nullptr);
-  if (norm->value("lowercase", lower) != lower || (norm->contains("strip_accents") ? (*norm)["strip_accents"] : strip_json) != strip_json ||
+  if (norm->value("lowercase", lower) != lower ||
+      (norm->contains("strip_accents") ? (*norm)["strip_accents"] : strip_json) != strip_json ||
       norm->value("handle_chinese_chars", chinese) != chinese) {
     (*norm)["lowercase"] = lower;
     (*norm)["strip_accents"] = strip_json;
@@ -295,12 +304,13 @@ void apply_bert_normalizer_override(json& root, const json* config, const std::s
 
 }  // namespace
 
-void apply_hf_configs(TokenizerImpl& impl, const json* config, const json* map, const std::string& config_name,
-                      const std::string& map_name) {
+void apply_hf_configs(TokenizerImpl& impl, const json* config, const json* map,
+                      const std::string& config_name, const std::string& map_name) {
   for (auto& [role, t] : read_roles(config, map, config_name, map_name)) impl.roles[role] = t.content;
   impl.model_max_length = read_model_max_length(config, config_name);
   if (config) {
-    impl.clean_up_tokenization_spaces = get_opt_bool(*config, "clean_up_tokenization_spaces", JsonLoc(config_name));
+    impl.clean_up_tokenization_spaces =
+        get_opt_bool(*config, "clean_up_tokenization_spaces", JsonLoc(config_name));
   }
   impl.padding_left = side_is_left(config, "padding_side", config_name);
   impl.truncation_left = side_is_left(config, "truncation_side", config_name);
@@ -328,9 +338,11 @@ Tokenizer Tokenizer::from_files(const std::map<std::string, std::string>& files)
     for (const auto& [name, bytes] : files) have += (have.empty() ? "" : ", ") + name;
     std::string hint;
     if (files.count("tokenizer.model")) hint = " (tokenizer.model / SentencePiece is not supported yet)";
-    if (files.count("vocab.json") && files.count("merges.txt")) hint = " (vocab.json + merges.txt / BPE is not supported yet)";
-    throw Error(ErrorCode::MissingFile, "no tokenizer found: looked for tokenizer.json, then vocab.txt; the repo has: " +
-                                            (have.empty() ? std::string("no files") : have) + hint);
+    if (files.count("vocab.json") && files.count("merges.txt"))
+      hint = " (vocab.json + merges.txt / BPE is not supported yet)";
+    throw Error(ErrorCode::MissingFile,
+                "no tokenizer found: looked for tokenizer.json, then vocab.txt; the repo has: " +
+                    (have.empty() ? std::string("no files") : have) + hint);
   }
   tok::apply_hf_configs(*impl, config, map, config_name, map_name);
   impl->infer_roles();

@@ -39,7 +39,8 @@ TruncationParams parse_truncation(const json& j, const JsonLoc& loc) {
   }
   const std::string direction = get_string(j, "direction", loc, "Right");
   if (direction != "Right" && direction != "Left") {
-    loc["direction"].fail(ErrorCode::InvalidFile, "must be \"Left\" or \"Right\" (got \"" + direction + "\")");
+    loc["direction"].fail(ErrorCode::InvalidFile,
+                          "must be \"Left\" or \"Right\" (got \"" + direction + "\")");
   }
   p.left = direction == "Left";
   return p;
@@ -60,7 +61,8 @@ PaddingParams parse_padding(const json& j, const JsonLoc& loc) {
   }
   const std::string direction = get_string(j, "direction", loc, "Right");
   if (direction != "Right" && direction != "Left") {
-    loc["direction"].fail(ErrorCode::InvalidFile, "must be \"Left\" or \"Right\" (got \"" + direction + "\")");
+    loc["direction"].fail(ErrorCode::InvalidFile,
+                          "must be \"Left\" or \"Right\" (got \"" + direction + "\")");
   }
   p.left = direction == "Left";
   p.pad_to_multiple_of = get_opt_size(j, "pad_to_multiple_of", loc);
@@ -192,8 +194,8 @@ void pad_encodings(std::vector<Encoding>& encodings, const PaddingParams& p) {
 // transformers' PreTrainedTokenizerBase.clean_up_tokenization.
 std::string clean_up_tokenization(std::string s) {
   static const std::pair<const char*, const char*> kRules[] = {
-      {" .", "."},     {" ?", "?"},     {" !", "!"},   {" ,", ","},     {" ' ", "'"},
-      {" n't", "n't"}, {" 'm", "'m"},   {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
   };
   for (const auto& [from, to] : kRules) {
     const std::string_view f(from);
@@ -221,7 +223,8 @@ std::shared_ptr<TokenizerImpl> TokenizerImpl::from_json(const json& root, const 
   expect_object(root, loc);
   if (const json* v = find_member(root, "version"); v && !v->is_null()) {
     const std::string version = as_string(*v, loc["version"]);
-    if (version != "1.0") loc["version"].fail(ErrorCode::UnsupportedFeature, "\"" + version + "\" is not supported");
+    if (version != "1.0")
+      loc["version"].fail(ErrorCode::UnsupportedFeature, "\"" + version + "\" is not supported");
   }
   auto impl = std::make_shared<TokenizerImpl>();
   static const json kNull;
@@ -266,7 +269,8 @@ std::shared_ptr<TokenizerImpl> TokenizerImpl::from_json(const json& root, const 
   }
   impl->added.build(impl->normalizer.get());
 
-  if (const json& t = member("truncation"); !t.is_null()) impl->truncation = parse_truncation(t, loc["truncation"]);
+  if (const json& t = member("truncation"); !t.is_null())
+    impl->truncation = parse_truncation(t, loc["truncation"]);
   if (const json& p = member("padding"); !p.is_null()) impl->padding = parse_padding(p, loc["padding"]);
   return impl;
 }
@@ -300,8 +304,7 @@ std::optional<int32_t> TokenizerImpl::token_to_id(std::string_view token) const 
 
 Encoding TokenizerImpl::encode_single(std::string_view text, int32_t type_id) const {
   if (const size_t bad = unicode::first_invalid_utf8(text); bad != std::string_view::npos) {
-    throw Error(ErrorCode::InvalidArgument,
-                "text is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
+    throw Error(ErrorCode::InvalidArgument, "text is not valid UTF-8 (at byte " + std::to_string(bad) + ")");
   }
   PreTokenizedString pts = added.extract_and_normalize(normalizer.get(), text);
   if (pre_tokenizer) pre_tokenizer->pre_tokenize(pts);
@@ -347,9 +350,9 @@ Encoding TokenizerImpl::post_process(Encoding e, std::optional<Encoding> pair, b
     TruncationParams p = *trunc;
     if (add_special_tokens && n_added > 0) {
       if (n_added > p.max_length) {
-        throw Error(ErrorCode::InvalidArgument,
-                    "truncation max_length " + std::to_string(p.max_length) + " is smaller than the " +
-                        std::to_string(n_added) + " special tokens the post-processor adds");
+        throw Error(ErrorCode::InvalidArgument, "truncation max_length " + std::to_string(p.max_length) +
+                                                    " is smaller than the " + std::to_string(n_added) +
+                                                    " special tokens the post-processor adds");
       }
       p.max_length -= n_added;
     }
@@ -535,7 +538,9 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special
   return clean_up_tokenization_spaces ? tok::clean_up_tokenization(std::move(text)) : text;
 }
 
-std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const { return impl_->token_to_id(token); }
+std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
+  return impl_->token_to_id(token);
+}
 
 std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
   if (const tok::AddedToken* t = impl_->added.token_for_id(id)) return t->content;

@@ -41,10 +41,10 @@ struct EncodeOptions {
   // uses tokenizer.json's max_length, else tokenizer_config's model_max_length
   // (no truncation if neither is known).
   std::optional<bool> truncation;
-  std::optional<size_t> max_length;     // truncation length, and padding length for "max_length"
-  std::string truncation_strategy;      // "" (default), "longest_first", "only_first", "only_second"
-  std::optional<size_t> stride;         // kept for API parity; overflowing tokens are dropped
-  std::string truncation_side;          // "" (default), "right", "left"
+  std::optional<size_t> max_length;  // truncation length, and padding length for "max_length"
+  std::string truncation_strategy;   // "" (default), "longest_first", "only_first", "only_second"
+  std::optional<size_t> stride;      // kept for API parity; overflowing tokens are dropped
+  std::string truncation_side;       // "" (default), "right", "left"
 
   // Padding: "" = tokenizer default (tokenizer.json "padding"), "longest",
   // "max_length", "do_not_pad".

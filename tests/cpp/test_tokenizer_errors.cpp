@@ -41,10 +41,15 @@ TEST_CASE("unsupported component types name the component and JSON path", "[toke
       {"normalizer",
        {{"type", "Sequence"}, {"normalizers", {{{"type", "BertNormalizer"}}, {{"type", "Replace"}}}}},
        "tokenizer.json: normalizer.normalizers[1].type \"Replace\" is not supported"},
-      {"pre_tokenizer", {{"type", "Metaspace"}, {"replacement", "_"}}, "tokenizer.json: pre_tokenizer.type \"Metaspace\" is not supported"},
-      {"post_processor", {{"type", "RobertaProcessing"}}, "tokenizer.json: post_processor.type \"RobertaProcessing\" is not supported"},
+      {"pre_tokenizer",
+       {{"type", "Metaspace"}, {"replacement", "_"}},
+       "tokenizer.json: pre_tokenizer.type \"Metaspace\" is not supported"},
+      {"post_processor",
+       {{"type", "RobertaProcessing"}},
+       "tokenizer.json: post_processor.type \"RobertaProcessing\" is not supported"},
       {"decoder", {{"type", "ByteLevel"}}, "tokenizer.json: decoder.type \"ByteLevel\" is not supported"},
-      {"model", json::parse(R"({"type": "BPE", "vocab": {}, "merges": []})"), "tokenizer.json: model.type \"BPE\" is not supported"},
+      {"model", json::parse(R"({"type": "BPE", "vocab": {}, "merges": []})"),
+       "tokenizer.json: model.type \"BPE\" is not supported"},
   };
   for (const auto& c : cases) {
     json j = micro_bert_json();
@@ -53,14 +58,17 @@ TEST_CASE("unsupported component types name the component and JSON path", "[toke
     expect_error([&] { Tokenizer::from_json(j.dump()); }, ErrorCode::UnsupportedFeature, {c.expected});
   }
   // Real files from ../shared: RoBERTa (BPE) and T5 (Unigram).
-  expect_error([] { Tokenizer::from_json(read_file(shared_path("models/FacebookAI--roberta-base/tokenizer.json"))); },
-               ErrorCode::UnsupportedFeature, {"tokenizer.json: model.type \"BPE\""});
-  expect_error([] { Tokenizer::from_json(read_file(shared_path("models/google-t5--t5-small/tokenizer.json"))); },
-               ErrorCode::UnsupportedFeature, {"tokenizer.json: model.type \"Unigram\""});
+  expect_error(
+      [] { Tokenizer::from_json(read_file(shared_path("models/FacebookAI--roberta-base/tokenizer.json"))); },
+      ErrorCode::UnsupportedFeature, {"tokenizer.json: model.type \"BPE\""});
+  expect_error(
+      [] { Tokenizer::from_json(read_file(shared_path("models/google-t5--t5-small/tokenizer.json"))); },
+      ErrorCode::UnsupportedFeature, {"tokenizer.json: model.type \"Unigram\""});
 }
 
 TEST_CASE("malformed JSON and bad values give InvalidFile naming the file", "[tokenizer][errors]") {
-  expect_error([] { Tokenizer::from_json("{\"model\": {"); }, ErrorCode::InvalidFile, {"tokenizer.json", "malformed JSON"});
+  expect_error([] { Tokenizer::from_json("{\"model\": {"); }, ErrorCode::InvalidFile,
+               {"tokenizer.json", "malformed JSON"});
   expect_error([] { Tokenizer::from_json("[1, 2]"); }, ErrorCode::InvalidFile, {"tokenizer.json"});
   expect_error([] { Tokenizer::from_json("{}", "my-tokenizer.json"); }, ErrorCode::InvalidFile,
                {"my-tokenizer.json: model is missing"});
@@ -111,8 +119,11 @@ TEST_CASE("a vocabulary without the unk token fails only when unk is needed", "[
 
 TEST_CASE("missing tokenizer files and invalid input", "[tokenizer][errors]") {
   expect_error([] { Tokenizer::from_files({}); }, ErrorCode::MissingFile, {"tokenizer.json", "vocab.txt"});
-  expect_error([] { Tokenizer::from_files({{"config.json", "{}"}, {"tokenizer.model", "x"}}); }, ErrorCode::MissingFile,
-               {"tokenizer.json", "vocab.txt", "config.json", "tokenizer.model"});
+  expect_error(
+      [] {
+        Tokenizer::from_files({{"config.json", "{}"}, {"tokenizer.model", "x"}});
+      },
+      ErrorCode::MissingFile, {"tokenizer.json", "vocab.txt", "config.json", "tokenizer.model"});
   expect_error([] { tokt::bert_uncased().encode("bad \xC3\x28 utf8"); }, ErrorCode::InvalidArgument,
                {"UTF-8", "byte 4"});
   expect_error([] { Tokenizer::from_files({{"vocab.txt", ""}}); }, ErrorCode::InvalidFile, {"vocab.txt"});

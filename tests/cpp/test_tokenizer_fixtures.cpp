@@ -13,8 +13,8 @@ using tokt::json;
 
 namespace {
 
-const std::vector<std::string> kTokFiles = {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                                            "vocab.txt"};
+const std::vector<std::string> kTokFiles = {"tokenizer.json", "tokenizer_config.json",
+                                            "special_tokens_map.json", "vocab.txt"};
 
 }  // namespace
 
@@ -40,7 +40,8 @@ TEST_CASE("tiny-sentiment-bert tokenizer matches reference/logits.json", "[token
     }
     ++cases;
   }
-  std::cout << "[tokenizer] tiny-sentiment-bert: " << cases << " reference encodings checked (x2 load paths)\n";
+  std::cout << "[tokenizer] tiny-sentiment-bert: " << cases
+            << " reference encodings checked (x2 load paths)\n";
   CHECK(cases == 8);
 
   // tokenizer_config.json: model_max_length 128, [PAD] = 0.
@@ -89,7 +90,8 @@ TEST_CASE("micro-bert tokenizer.json: hand-checkable cases and round trip", "[to
   CHECK(e.ids.back() == 102);
   CHECK(std::count(e.ids.begin(), e.ids.end(), 100) == 0);
   CHECK(tok.decode(e.ids, true, true) == "hello world, the quick brown fox jumps over the lazy dog.");
-  CHECK(tok.decode(e.ids, false, false) == "[CLS] hello world, the quick brown fox jumps over the lazy dog. [SEP]");
+  CHECK(tok.decode(e.ids, false, false) ==
+        "[CLS] hello world, the quick brown fox jumps over the lazy dog. [SEP]");
   tokt::check_offsets_property(sentence, e);
 
   // Special tokens in the raw text are matched before normalization (normalized=false),
@@ -107,8 +109,8 @@ TEST_CASE("micro-bert tokenizer.json: hand-checkable cases and round trip", "[to
   auto vocab_only = files;
   vocab_only.erase("tokenizer.json");
   const Tokenizer converted = Tokenizer::from_files(vocab_only);
-  for (const char* text : {"Hello world, the quick brown fox jumps over the lazy dog.", "Déjà vu [SEP] naïve café",
-                           "生活的真谛是", "a\tb\nc  d", "[MASK] me"}) {
+  for (const char* text : {"Hello world, the quick brown fox jumps over the lazy dog.",
+                           "Déjà vu [SEP] naïve café", "生活的真谛是", "a\tb\nc  d", "[MASK] me"}) {
     INFO(text);
     const auto a = tok.encode(text, std::string_view("second part?"));
     const auto b = converted.encode(text, std::string_view("second part?"));

@@ -52,7 +52,7 @@ TEST_CASE("offsets: pair offsets are per sequence", "[tokenizer][offsets]") {
   CHECK(e.sequence_ids == std::vector<int32_t>{-1, 0, 0, -1, 1, 1, 1, 1, -1});
   CHECK(e.offsets[1] == std::pair<uint32_t, uint32_t>{0, 5});
   CHECK(e.offsets[2] == std::pair<uint32_t, uint32_t>{6, 11});
-  CHECK(e.offsets[4] == std::pair<uint32_t, uint32_t>{0, 7});   // "general" in the second text
+  CHECK(e.offsets[4] == std::pair<uint32_t, uint32_t>{0, 7});  // "general" in the second text
   CHECK(e.offsets.back() == std::pair<uint32_t, uint32_t>{0, 0});
   CHECK(e.special_tokens_mask == std::vector<int32_t>{1, 0, 0, 1, 0, 0, 0, 0, 1});
 }
@@ -75,7 +75,8 @@ TEST_CASE("NormalizedString matches tokenizers' normalizer.rs unit tests", "[tok
   SECTION("nfd_adds_new_chars") {
     NormalizedString n("élégant");
     n.nfd();
-    CHECK(n.alignments() == Align{{0, 2}, {0, 2}, {0, 2}, {2, 3}, {3, 5}, {3, 5}, {3, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}});
+    CHECK(n.alignments() ==
+          Align{{0, 2}, {0, 2}, {0, 2}, {2, 3}, {3, 5}, {3, 5}, {3, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}});
   }
   SECTION("remove_chars_added_by_nfd") {
     NormalizedString n("élégant");
@@ -133,8 +134,19 @@ TEST_CASE("NormalizedString matches tokenizers' normalizer.rs unit tests", "[tok
     }
     n.transform(changes, 0);
     CHECK(n.get() == " 野  口  No");
-    CHECK(n.alignments() == Align{{0, 3}, {0, 3}, {0, 3}, {0, 3}, {0, 3}, {3, 6}, {3, 6}, {3, 6}, {3, 6}, {3, 6},
-                                  {6, 7}, {7, 8}, {8, 9}});
+    CHECK(n.alignments() == Align{{0, 3},
+                                  {0, 3},
+                                  {0, 3},
+                                  {0, 3},
+                                  {0, 3},
+                                  {3, 6},
+                                  {3, 6},
+                                  {3, 6},
+                                  {3, 6},
+                                  {3, 6},
+                                  {6, 7},
+                                  {7, 8},
+                                  {8, 9}});
   }
   SECTION("remove_at_beginning / remove_at_end / removed_around_both_edges") {
     NormalizedString a("     Hello");
@@ -155,7 +167,8 @@ TEST_CASE("NormalizedString matches tokenizers' normalizer.rs unit tests", "[tok
     const NormalizedString s("The-final--countdown");
     auto run = [&](SplitDelimiterBehavior b) {
       std::vector<std::string> out;
-      for (const auto& piece : s.split_chars([](char32_t c) { return c == U'-'; }, b)) out.push_back(piece.get());
+      for (const auto& piece : s.split_chars([](char32_t c) { return c == U'-'; }, b))
+        out.push_back(piece.get());
       return out;
     };
     using V = std::vector<std::string>;
@@ -172,7 +185,8 @@ TEST_CASE("NormalizedString matches tokenizers' normalizer.rs unit tests", "[tok
       const auto r = cur.original_to_normalized(0, 4);
       cur.transform_range(r->first, r->second, {{U'Y', 0}}, 3);
       CHECK(cur.get() == "Yo friend");
-      CHECK(cur.alignments() == Align{{3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 10}, {10, 11}, {11, 12}});
+      CHECK(cur.alignments() ==
+            Align{{3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 10}, {10, 11}, {11, 12}});
     }
     {  // Removing in the middle
       NormalizedString cur = s;
@@ -191,12 +205,14 @@ TEST_CASE("NormalizedString matches tokenizers' normalizer.rs unit tests", "[tok
   }
 }
 
-TEST_CASE("BertPreTokenizer splits like tokenizers' pre_tokenizers/bert.rs test", "[tokenizer][normalized_string]") {
+TEST_CASE("BertPreTokenizer splits like tokenizers' pre_tokenizers/bert.rs test",
+          "[tokenizer][normalized_string]") {
   // "Hey friend!     How are you?!?" -> Hey(0,3) friend(4,10) !(10,11) How(16,19) are(20,23)
   // you(24,27) ?(27,28) !(28,29) ?(29,30): the original-offset splits of the Rust test.
   EncodeOptions o;
   o.add_special_tokens = false;
   const auto e = bert_uncased().encode("Hey friend!     How are you?!?", std::nullopt, o);
   CHECK(e.tokens == std::vector<std::string>{"hey", "friend", "!", "how", "are", "you", "?", "!", "?"});
-  CHECK(e.offsets == Off{{0, 3}, {4, 10}, {10, 11}, {16, 19}, {20, 23}, {24, 27}, {27, 28}, {28, 29}, {29, 30}});
+  CHECK(e.offsets ==
+        Off{{0, 3}, {4, 10}, {10, 11}, {16, 19}, {20, 23}, {24, 27}, {27, 28}, {28, 29}, {29, 30}});
 }

@@ -32,24 +32,28 @@ TEST_CASE("truncation of a single sequence", "[tokenizer][options]") {
   const std::string text = "hello world how are you";
   CHECK(tok.encode(text).ids == V{101, 7592, 2088, 2129, 2024, 2017, 102});  // no truncation by default
 
-  const auto right = tok.encode(text, std::nullopt, opts([](auto& o) { o.truncation = true; o.max_length = 5; }));
+  const auto right = tok.encode(text, std::nullopt, opts([](auto& o) {
+                                  o.truncation = true;
+                                  o.max_length = 5;
+                                }));
   CHECK(right.ids == V{101, 7592, 2088, 2129, 102});  // room for 3 tokens + [CLS]/[SEP]
 
   const auto left = tok.encode(text, std::nullopt, opts([](auto& o) {
-    o.truncation = true;
-    o.max_length = 5;
-    o.truncation_side = "left";
-  }));
+                                 o.truncation = true;
+                                 o.max_length = 5;
+                                 o.truncation_side = "left";
+                               }));
   CHECK(left.ids == V{101, 2129, 2024, 2017, 102});
 
   // max_length alone turns truncation on (transformers' longest_first default).
-  CHECK(tok.encode(text, std::nullopt, opts([](auto& o) { o.max_length = 4; })).ids == V{101, 7592, 2088, 102});
+  CHECK(tok.encode(text, std::nullopt, opts([](auto& o) { o.max_length = 4; })).ids ==
+        V{101, 7592, 2088, 102});
 
   // Without special tokens the whole budget goes to the text.
   const auto raw = tok.encode(text, std::nullopt, opts([](auto& o) {
-    o.add_special_tokens = false;
-    o.max_length = 3;
-  }));
+                                o.add_special_tokens = false;
+                                o.max_length = 3;
+                              }));
   CHECK(raw.ids == V{7592, 2088, 2129});
 
   // truncation=true without any known length does nothing; model_max_length is used when known.
@@ -61,11 +65,12 @@ TEST_CASE("truncation of a single sequence", "[tokenizer][options]") {
         V{101, 7592, 2088, 2129, 2024, 102});
   CHECK(limited.encode(text).size() == 7);  // transformers: no truncation unless asked
 
-  CHECK_THROWS_MATCHES(tok.encode(text, std::nullopt, opts([](auto& o) {
-                         o.max_length = 5;
-                         o.stride = 3;
-                       })),
-                       Error, Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::InvalidArgument; }));
+  CHECK_THROWS_MATCHES(
+      tok.encode(text, std::nullopt, opts([](auto& o) {
+                   o.max_length = 5;
+                   o.stride = 3;
+                 })),
+      Error, Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::InvalidArgument; }));
 }
 
 TEST_CASE("truncation of pairs: longest_first, only_first, only_second", "[tokenizer][options]") {
@@ -82,30 +87,30 @@ TEST_CASE("truncation of pairs: longest_first, only_first, only_second", "[token
   CHECK(both.ids == V{101, 1037, 1038, 102, 1037, 1038, 1039, 102});
 
   const auto of = tok.encode(a, std::string_view(b), opts([](auto& o) {
-    o.max_length = 7;
-    o.truncation_strategy = "only_first";
-  }));
+                               o.max_length = 7;
+                               o.truncation_strategy = "only_first";
+                             }));
   CHECK(of.ids == V{101, 1037, 1038, 102, 1060, 1061, 102});
 
   // only_second cannot remove 4 tokens from a 2-token second text.
   CHECK_THROWS_AS(tok.encode(a, std::string_view(b), opts([](auto& o) {
-                    o.max_length = 7;
-                    o.truncation_strategy = "only_second";
-                  })),
+                               o.max_length = 7;
+                               o.truncation_strategy = "only_second";
+                             })),
                   Error);
   const auto os = tok.encode(b, std::string_view(a), opts([](auto& o) {
-    o.max_length = 7;
-    o.truncation_strategy = "only_second";
-  }));
+                               o.max_length = 7;
+                               o.truncation_strategy = "only_second";
+                             }));
   CHECK(os.ids == V{101, 1060, 1061, 102, 1037, 1038, 102});
 }
 
 TEST_CASE("padding: max_length, longest, sides, multiples, batches", "[tokenizer][options]") {
   const auto& tok = bert_uncased();
   const auto fixed = tok.encode("hello world", std::nullopt, opts([](auto& o) {
-    o.padding = "max_length";
-    o.max_length = 8;
-  }));
+                                  o.padding = "max_length";
+                                  o.max_length = 8;
+                                }));
   CHECK(fixed.ids == V{101, 7592, 2088, 102, 0, 0, 0, 0});
   CHECK(fixed.attention_mask == tokt::bits("11110000"));
   CHECK(fixed.special_tokens_mask == tokt::bits("10011111"));
@@ -114,17 +119,17 @@ TEST_CASE("padding: max_length, longest, sides, multiples, batches", "[tokenizer
   CHECK(fixed.sequence_ids == V{-1, 0, 0, -1, -1, -1, -1, -1});
 
   const auto left = tok.encode("hello world", std::nullopt, opts([](auto& o) {
-    o.padding = "max_length";
-    o.max_length = 6;
-    o.padding_side = "left";
-  }));
+                                 o.padding = "max_length";
+                                 o.max_length = 6;
+                                 o.padding_side = "left";
+                               }));
   CHECK(left.ids == V{0, 0, 101, 7592, 2088, 102});
   CHECK(left.attention_mask == tokt::bits("001111"));
 
   const auto multiple = tok.encode("hello world", std::nullopt, opts([](auto& o) {
-    o.padding = "longest";
-    o.pad_to_multiple_of = 8;
-  }));
+                                     o.padding = "longest";
+                                     o.pad_to_multiple_of = 8;
+                                   }));
   CHECK(multiple.size() == 8);
 
   const std::vector<std::string> texts = {"hello", "hello world how are you"};
@@ -152,8 +157,12 @@ TEST_CASE("padding: max_length, longest, sides, multiples, batches", "[tokenizer
 TEST_CASE("tokenizer.json truncation/padding defaults and per-call overrides", "[tokenizer][options]") {
   json j = micro_bert_json();
   j["truncation"] = {{"direction", "Right"}, {"max_length", 6}, {"strategy", "LongestFirst"}, {"stride", 0}};
-  j["padding"] = {{"strategy", {{"Fixed", 10}}}, {"direction", "Left"},   {"pad_to_multiple_of", nullptr},
-                  {"pad_id", 0},                {"pad_type_id", 0},      {"pad_token", "[PAD]"}};
+  j["padding"] = {{"strategy", {{"Fixed", 10}}},
+                  {"direction", "Left"},
+                  {"pad_to_multiple_of", nullptr},
+                  {"pad_id", 0},
+                  {"pad_type_id", 0},
+                  {"pad_token", "[PAD]"}};
   const Tokenizer tok = Tokenizer::from_json(j.dump());
   const std::string text = "the the the the the the the the";  // 8 words, "the" is one piece
   const auto e = tok.encode(text);
@@ -165,16 +174,16 @@ TEST_CASE("tokenizer.json truncation/padding defaults and per-call overrides", "
   CHECK(e.attention_mask == tokt::bits("0000111111"));
 
   const auto full = tok.encode(text, std::nullopt, opts([](auto& o) {
-    o.truncation = false;
-    o.padding = "do_not_pad";
-  }));
+                                 o.truncation = false;
+                                 o.padding = "do_not_pad";
+                               }));
   CHECK(full.size() == 10);  // [CLS] + 8 + [SEP]
   CHECK(full.ids.front() == 101);
 
   const auto longer = tok.encode(text, std::nullopt, opts([](auto& o) {
-    o.max_length = 8;
-    o.padding = "do_not_pad";
-  }));
+                                   o.max_length = 8;
+                                   o.padding = "do_not_pad";
+                                 }));
   CHECK(longer.size() == 8);
 }
 
@@ -194,7 +203,8 @@ TEST_CASE("post-processors: BertProcessing, multi-id special tokens, none", "[to
 
   // A special token standing for two ids: [CLS] -> 101 103. Truncation budget counts both.
   json multi = micro_bert_json();
-  multi["post_processor"]["special_tokens"]["[CLS]"] = {{"id", "[CLS]"}, {"ids", {101, 103}}, {"tokens", {"[CLS]", "[MASK]"}}};
+  multi["post_processor"]["special_tokens"]["[CLS]"] = {
+      {"id", "[CLS]"}, {"ids", {101, 103}}, {"tokens", {"[CLS]", "[MASK]"}}};
   const Tokenizer m = Tokenizer::from_json(multi.dump());
   const auto me = m.encode("the the the", std::nullopt, opts([](auto& o) { o.max_length = 5; }));
   REQUIRE(me.size() == 5);
@@ -214,7 +224,8 @@ TEST_CASE("post-processors: BertProcessing, multi-id special tokens, none", "[to
   CHECK(ne.special_tokens_mask == V{0, 0, 0});
 
   // add_special_tokens=false with a template: pair type ids still follow the template ($B:1).
-  const auto nospecial = base.encode("the", std::string_view("the"), opts([](auto& o) { o.add_special_tokens = false; }));
+  const auto nospecial =
+      base.encode("the", std::string_view("the"), opts([](auto& o) { o.add_special_tokens = false; }));
   CHECK(nospecial.size() == 2);
   CHECK(nospecial.type_ids == V{0, 1});
 }
@@ -228,13 +239,18 @@ TEST_CASE("added tokens: lstrip / rstrip / single_word / normalized", "[tokenize
     }
   }
   auto added = [&](int id, const char* content, bool single_word, bool normalized) {
-    j["added_tokens"].push_back({{"id", id}, {"content", content}, {"single_word", single_word}, {"lstrip", false},
-                                 {"rstrip", false}, {"normalized", normalized}, {"special", false}});
+    j["added_tokens"].push_back({{"id", id},
+                                 {"content", content},
+                                 {"single_word", single_word},
+                                 {"lstrip", false},
+                                 {"rstrip", false},
+                                 {"normalized", normalized},
+                                 {"special", false}});
   };
   // micro-bert's vocabulary (2000 entries) has "the" (299) but not "hello" or "qqq".
-  added(2000, "hello", false, true);   // normalized: matched after lowercasing
-  added(2001, "qqq", true, false);     // single_word
-  added(1999, "the", false, false);    // already in the model vocabulary
+  added(2000, "hello", false, true);  // normalized: matched after lowercasing
+  added(2001, "qqq", true, false);    // single_word
+  added(1999, "the", false, false);   // already in the model vocabulary
   const Tokenizer tok = Tokenizer::from_json(j.dump());
   EncodeOptions raw;
   raw.add_special_tokens = false;

@@ -99,14 +99,15 @@ TEST_CASE("llama.cpp ggml-vocab-bert-bge vectors (ids without special tokens)", 
     CHECK(e.ids == expected[i]);
     offset_tokens += tokt::check_offsets_property(texts[i], e);
   }
-  std::cout << "[tokenizer] llama.cpp ggml-vocab-bert-bge: " << texts.size() << " cases checked (" << offset_tokens
-            << " token offsets)\n";
+  std::cout << "[tokenizer] llama.cpp ggml-vocab-bert-bge: " << texts.size() << " cases checked ("
+            << offset_tokens << " token offsets)\n";
 }
 
 TEST_CASE("swift-transformers multilingual conformance: bge_small_multilingual", "[tokenizer][vectors]") {
-  const json inputs = tokt::load_json("tokenizer-vectors/swift-transformers-multilingual-conformance/inputs.json");
-  const json base =
-      tokt::load_json("tokenizer-vectors/swift-transformers-multilingual-conformance/baselines/bge_small_multilingual.json");
+  const json inputs =
+      tokt::load_json("tokenizer-vectors/swift-transformers-multilingual-conformance/inputs.json");
+  const json base = tokt::load_json(
+      "tokenizer-vectors/swift-transformers-multilingual-conformance/baselines/bge_small_multilingual.json");
   std::map<std::string, std::string> text_by_id;
   for (const auto& in : inputs) text_by_id[in.at("id")] = in.at("text");
   const auto& tok = bert_uncased();

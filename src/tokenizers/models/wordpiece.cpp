@@ -13,8 +13,8 @@ namespace {
 
 class WordPiece final : public Model {
  public:
-  WordPiece(std::vector<std::pair<std::string, int32_t>> entries, std::string unk_token,
-            std::string prefix, size_t max_chars, std::string missing_unk_message)
+  WordPiece(std::vector<std::pair<std::string, int32_t>> entries, std::string unk_token, std::string prefix,
+            size_t max_chars, std::string missing_unk_message)
       : unk_token_(std::move(unk_token)),
         prefix_(std::move(prefix)),
         max_chars_(max_chars),
@@ -56,8 +56,9 @@ class WordPiece final : public Model {
     size_t start = 0;
     while (start < word.size()) {
       // Longer candidates cannot be in the vocabulary.
-      const size_t limit = start == 0 ? max_token_bytes_
-                                      : (max_token_bytes_ > prefix_.size() ? max_token_bytes_ - prefix_.size() : 0);
+      const size_t limit = start == 0
+                               ? max_token_bytes_
+                               : (max_token_bytes_ > prefix_.size() ? max_token_bytes_ - prefix_.size() : 0);
       size_t end = std::min(word.size(), start + limit);
       while (end > start && !unicode::is_char_boundary(word, end)) --end;
       bool found = false;
@@ -135,8 +136,8 @@ ModelPtr make_wordpiece_model(const json& j, const JsonLoc& loc) {
     entries.emplace_back(it.key(), as_token_id(it.value(), vocab_loc[it.key()]));
   }
   std::string unk = get_string(j, "unk_token", loc, "[UNK]");
-  const std::string message = loc["unk_token"].where() + " \"" + unk + "\" is not in " +
-                              vocab_loc.path() + " (needed to encode a word that has no WordPiece split)";
+  const std::string message = loc["unk_token"].where() + " \"" + unk + "\" is not in " + vocab_loc.path() +
+                              " (needed to encode a word that has no WordPiece split)";
   return make_wordpiece_from_vocab(std::move(entries), std::move(unk),
                                    get_string(j, "continuing_subword_prefix", loc, "##"),
                                    get_size(j, "max_input_chars_per_word", loc, 100), message);
@@ -145,8 +146,8 @@ ModelPtr make_wordpiece_model(const json& j, const JsonLoc& loc) {
 ModelPtr make_wordpiece_from_vocab(std::vector<std::pair<std::string, int32_t>> entries,
                                    std::string unk_token, std::string prefix, size_t max_chars,
                                    std::string missing_unk_message) {
-  return std::make_shared<WordPiece>(std::move(entries), std::move(unk_token), std::move(prefix),
-                                     max_chars, std::move(missing_unk_message));
+  return std::make_shared<WordPiece>(std::move(entries), std::move(unk_token), std::move(prefix), max_chars,
+                                     std::move(missing_unk_message));
 }
 
 }  // namespace hubwasm::tok

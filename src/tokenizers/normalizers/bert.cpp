@@ -60,10 +60,9 @@ class BertNormalizer final : public Normalizer {
 }  // namespace
 
 NormalizerPtr make_bert_normalizer(const json& j, const JsonLoc& loc) {
-  return std::make_shared<BertNormalizer>(get_bool(j, "clean_text", loc, true),
-                                          get_bool(j, "handle_chinese_chars", loc, true),
-                                          get_opt_bool(j, "strip_accents", loc),
-                                          get_bool(j, "lowercase", loc, true));
+  return std::make_shared<BertNormalizer>(
+      get_bool(j, "clean_text", loc, true), get_bool(j, "handle_chinese_chars", loc, true),
+      get_opt_bool(j, "strip_accents", loc), get_bool(j, "lowercase", loc, true));
 }
 
 }  // namespace hubwasm::tok

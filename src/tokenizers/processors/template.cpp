@@ -152,7 +152,8 @@ std::vector<Piece> parse_template(const json* j, const JsonLoc& loc, const std::
       continue;
     }
     expect_object(item, item_loc);
-    if (item.size() != 1) item_loc.fail(ErrorCode::InvalidFile, "must have exactly one key (\"Sequence\" or \"SpecialToken\")");
+    if (item.size() != 1)
+      item_loc.fail(ErrorCode::InvalidFile, "must have exactly one key (\"Sequence\" or \"SpecialToken\")");
     const std::string kind = item.begin().key();
     const json& body = item.begin().value();
     const JsonLoc body_loc = item_loc[kind];
@@ -160,12 +161,14 @@ std::vector<Piece> parse_template(const json* j, const JsonLoc& loc, const std::
     const auto type_id = static_cast<int32_t>(get_uint(body, "type_id", body_loc, 0));
     if (kind == "Sequence") {
       const std::string id = require_string(body, "id", body_loc);
-      if (id != "A" && id != "B") body_loc["id"].fail(ErrorCode::InvalidFile, "must be \"A\" or \"B\" (got \"" + id + "\")");
+      if (id != "A" && id != "B")
+        body_loc["id"].fail(ErrorCode::InvalidFile, "must be \"A\" or \"B\" (got \"" + id + "\")");
       out.push_back(Piece{true, id == "A" ? 0 : 1, {}, type_id});
     } else if (kind == "SpecialToken") {
       out.push_back(Piece{false, 0, require_string(body, "id", body_loc), type_id});
     } else {
-      item_loc.fail(ErrorCode::InvalidFile, "has unknown piece kind \"" + kind + "\" (expected \"Sequence\" or \"SpecialToken\")");
+      item_loc.fail(ErrorCode::InvalidFile,
+                    "has unknown piece kind \"" + kind + "\" (expected \"Sequence\" or \"SpecialToken\")");
     }
   }
   return out;
@@ -190,7 +193,8 @@ PostProcessorPtr make_template_processing(const json& j, const JsonLoc& loc) {
       expect_array(*ids, e_loc["ids"]);
       expect_array(*tokens, e_loc["tokens"]);
       for (size_t i = 0; i < ids->size(); ++i) tok.ids.push_back(as_token_id((*ids)[i], e_loc["ids"][i]));
-      for (size_t i = 0; i < tokens->size(); ++i) tok.tokens.push_back(as_string((*tokens)[i], e_loc["tokens"][i]));
+      for (size_t i = 0; i < tokens->size(); ++i)
+        tok.tokens.push_back(as_string((*tokens)[i], e_loc["tokens"][i]));
       if (tok.ids.size() != tok.tokens.size()) {
         e_loc.fail(ErrorCode::InvalidFile, "ids and tokens must have the same length");
       }
