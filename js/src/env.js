@@ -1,15 +1,34 @@
+const IS_NODE = typeof process === 'object' && typeof process.versions?.node === 'string';
+
 /**
- * Global settings, named as in transformers.js.
+ * Global settings, named as in transformers.js where it has them.
  */
 export const env = {
   /** Server answering GET {remoteHost}{remotePathTemplate}{file}. */
   remoteHost: 'https://huggingface.co/',
   remotePathTemplate: '{model}/resolve/{revision}/',
   allowRemoteModels: true,
+  /** Look in localModelPath ({localModelPath}{model}/{file}) before the Hub. */
+  allowLocalModels: IS_NODE,
+  localModelPath: IS_NODE ? './models/' : '/models/',
+  /** Browser: keep downloads in the Cache API ('hubwasm' cache). */
+  useBrowserCache: !IS_NODE && typeof caches !== 'undefined',
+  /** Node: keep downloads in a folder. */
+  useFSCache: IS_NODE,
+  cacheDir: IS_NODE ? `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME ?? '.'}/.cache`}/hubwasm/` : null,
+  /** Access token for private and gated repos; in Node HF_TOKEN is read when this is unset. */
+  accessToken: IS_NODE ? (process.env.HF_TOKEN ?? null) : null,
+  /** Network robustness: attempts per file after the first, the backoff base, and the stall timeout. */
+  maxRetries: 3,
+  retryDelayMs: 250,
+  fetchTimeoutMs: 30_000,
+  maxConcurrentDownloads: 4,
   backends: {
     wasm: {
-      /** Folder or URL prefix the .wasm files are loaded from; default: next to the package's dist/. */
+      /** Folder or URL prefix the .wasm files are loaded from; default: the package's dist/. */
       wasmPaths: undefined,
     },
   },
 };
+
+export { IS_NODE };

@@ -6,5 +6,5 @@ export { env } from './env.js';
 export { HubwasmError } from './errors.js';
 export { Tensor } from './tensor.js';
 export { AutoTokenizer, PreTrainedTokenizer } from './tokenizers.js';
-export { AutoModel, AutoModelForSequenceClassification, PreTrainedModel } from './models.js';
+export { AutoConfig, AutoModel, AutoModelForSequenceClassification, PreTrainedModel } from './models.js';
 export { pipeline, FeatureExtractionPipeline } from './pipelines.js';

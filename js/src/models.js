@@ -1,22 +1,27 @@
 import { Callable } from './callable.js';
 import { HubwasmError, checkNative } from './errors.js';
-import { fetchJson } from './hub.js';
-import { fillNativeRepo, findWeightFiles, withNativeRepo } from './repo.js';
+import { getJson } from './download.js';
+import { fillNativeRepo, fillWeights, withNativeRepo } from './repo.js';
 import { Tensor } from './tensor.js';
 
-/** Reads config.json of a repo. */
+/** config.json of a repo, as a plain object. */
 export async function loadConfig(model_id, options = {}) {
-  return fetchJson(model_id, 'config.json', options);
+  return getJson(model_id, 'config.json', options);
+}
+
+/** Reads config.json, as transformers.js's AutoConfig. */
+export class AutoConfig {
+  static from_pretrained(model_id, options = {}) {
+    return loadConfig(model_id, options);
+  }
 }
 
 /** Downloads config + weights and builds the native encoder with `head`. */
 async function loadEncoder(model_id, head, options) {
   const config = options.config ?? (await loadConfig(model_id, options));
-  const { index, files } = await findWeightFiles(model_id, options);
-  const extra = { 'config.json': JSON.stringify(config) };
-  if (index) extra['model.safetensors.index.json'] = JSON.stringify(index);
   return withNativeRepo(async (native, repo) => {
-    await fillNativeRepo(native, repo, model_id, { ...options, files, extra });
+    await fillNativeRepo(native, repo, model_id, { extra: { 'config.json': JSON.stringify(config) } });
+    await fillWeights(native, repo, model_id, options);
     const encoder = checkNative(native, native.Encoder.load(repo, head), model_id);
     return new PreTrainedModel(config, native, encoder);
   });

@@ -59,5 +59,6 @@ export async function pipeline(task, model = null, options = {}) {
     AutoTokenizer.from_pretrained(model_id, options),
     spec.model.from_pretrained(model_id, options),
   ]);
+  options.progress_callback?.({ status: 'ready', task: name, model: model_id });
   return new spec.pipeline({ task: name, model: loaded, tokenizer });
 }

@@ -1,30 +1,7 @@
+import { getFile, getJson } from './download.js';
 import { HubwasmError, checkNative } from './errors.js';
-import { fetchFile, fetchJson, fileExists, readInto } from './hub.js';
+import { fileUrl, request } from './hub.js';
 import { getRuntime } from './runtime.js';
-
-/**
- * The safetensors files holding a repo's weights: the shards listed by
- * model.safetensors.index.json, or model.safetensors. Also returns the index
- * (the core checks it against the shards).
- */
-export async function findWeightFiles(model, options) {
-  const index = await fetchJson(model, 'model.safetensors.index.json', { ...options, optional: true });
-  if (index) {
-    if (typeof index.weight_map !== 'object' || index.weight_map === null) {
-      throw new HubwasmError('INVALID_FILE', `model.safetensors.index.json of ${model}: missing "weight_map"`);
-    }
-    return { index, files: [...new Set(Object.values(index.weight_map))].sort() };
-  }
-  if (await fileExists(model, 'model.safetensors', options)) return { index: null, files: ['model.safetensors'] };
-  for (const other of ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack']) {
-    if (await fileExists(model, other, options)) {
-      throw new HubwasmError('MISSING_FILE',
-        `${model} has ${other} but no model.safetensors: hubwasm reads safetensors weights only; ` +
-        'use a revision with model.safetensors or convert the weights');
-    }
-  }
-  throw new HubwasmError('MISSING_FILE', `${model} has neither model.safetensors nor model.safetensors.index.json`);
-}
 
 /**
  * Runs `use(native, repo)` on a native Repo (the files of one Hub repo in
@@ -41,6 +18,20 @@ export async function withNativeRepo(use) {
   }
 }
 
+/** A download sink writing straight into a block of the native repo. */
+function repoSink(native, repo, path) {
+  let address = 0;
+  let size = 0;
+  return {
+    allocate(n) {
+      address = checkNative(native, repo.reserve(path, n), path);  // a retry replaces the block
+      size = n;
+    },
+    write(chunk, offset) { native.HEAPU8.set(chunk, address + offset); },  // HEAPU8 is replaced when memory grows
+    view: () => native.HEAPU8.subarray(address, address + size),
+  };
+}
+
 /**
  * Downloads `files` (required) and `optionalFiles` (skipped on 404) of
  * `model` into `repo`, in parallel; `extra` adds files already fetched, as
@@ -48,23 +39,43 @@ export async function withNativeRepo(use) {
  */
 export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, ...options }) {
   const present = new Set();
-  const reserve = (path) => (size) => checkNative(native, repo.reserve(path, size));
-  const heap = () => native.HEAPU8;
-  const encoder = new TextEncoder();
   for (const [path, text] of Object.entries(extra)) {
-    const bytes = encoder.encode(text);
-    heap().set(bytes, reserve(path)(bytes.length));
+    const bytes = new TextEncoder().encode(text);
+    const sink = repoSink(native, repo, path);
+    sink.allocate(bytes.length);
+    sink.write(bytes, 0);
     present.add(path);
   }
   const fetchOne = async (path, optional) => {
-    const response = await fetchFile(model, path, { ...options, optional });
-    if (!response) return;
-    await readInto(response, `${model}/${path}`, reserve(path), heap);
-    present.add(path);
+    if (await getFile(model, path, repoSink(native, repo, path), { ...options, optional })) present.add(path);
   };
-  await Promise.all([
-    ...files.map((path) => fetchOne(path, false)),
-    ...optionalFiles.map((path) => fetchOne(path, true)),
-  ]);
+  await Promise.all([...files.map((p) => fetchOne(p, false)), ...optionalFiles.map((p) => fetchOne(p, true))]);
   return present;
+}
+
+/**
+ * Downloads a repo's safetensors weights into `repo`: the shards that
+ * model.safetensors.index.json lists, or model.safetensors. A repo with only
+ * pickle / TF / Flax weights gets a MISSING_FILE error that says so.
+ */
+export async function fillWeights(native, repo, model, options) {
+  const index = await getJson(model, 'model.safetensors.index.json', { ...options, optional: true });
+  if (index) {
+    if (typeof index.weight_map !== 'object' || index.weight_map === null) {
+      throw new HubwasmError('INVALID_FILE', `model.safetensors.index.json of ${model}: missing "weight_map"`);
+    }
+    const shards = [...new Set(Object.values(index.weight_map))].sort();
+    await fillNativeRepo(native, repo, model, { ...options, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
+    return;
+  }
+  const present = await fillNativeRepo(native, repo, model, { ...options, optionalFiles: ['model.safetensors'] });
+  if (present.has('model.safetensors')) return;
+  for (const other of ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack']) {
+    if (await request(fileUrl(model, other, options), { method: 'HEAD', optional: true, accessToken: options.accessToken })) {
+      throw new HubwasmError('MISSING_FILE',
+        `${model} has ${other} but no model.safetensors: hubwasm reads safetensors weights only; ` +
+        'use a revision with model.safetensors or convert the weights');
+    }
+  }
+  throw new HubwasmError('MISSING_FILE', `${model} has neither model.safetensors nor model.safetensors.index.json`);
 }

@@ -1,5 +1,7 @@
 #include "tokenizers/normalized_string.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 
 namespace hubwasm::tok {
@@ -230,6 +232,162 @@ std::vector<NormalizedString> NormalizedString::split(std::vector<PatternMatch> 
     if (s) out.push_back(std::move(*s));
   }
   return out;
+}
+
+}  // namespace hubwasm::tok
+
+namespace hubwasm::tok {
+
+namespace {
+
+// Canonical composition of two code points (0 when they do not compose).
+char32_t compose_pair(char32_t a, char32_t b) {
+  utf8proc_int32_t buf[2] = {static_cast<utf8proc_int32_t>(a), static_cast<utf8proc_int32_t>(b)};
+  const auto n = utf8proc_normalize_utf32(buf, 2, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE));
+  return n == 1 ? static_cast<char32_t>(buf[0]) : 0;
+}
+
+}  // namespace
+
+void NormalizedString::unicode_normalize(Form form) {
+  const bool compat = form == Form::NFKD || form == Form::NFKC;
+  const bool compose = form == Form::NFC || form == Form::NFKC;
+  // Fast path: nothing below these code points changes under the form.
+  const char32_t first_changing = compat ? 0xA0 : compose ? 0x300 : 0xC0;
+  bool any = false;
+  for (size_t i = 0; i < normalized_.size();) {
+    if (unicode::decode_utf8(normalized_, i) >= first_changing) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return;
+  struct Item {
+    char32_t c;
+    int32_t change;
+    int ccc;
+  };
+  std::vector<Item> items;
+  items.reserve(normalized_.size() + 8);
+  utf8proc_int32_t buf[32];
+  const auto opts = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0));
+  for (size_t i = 0; i < normalized_.size();) {
+    const char32_t c = unicode::decode_utf8(normalized_, i);
+    utf8proc_ssize_t n = 1;
+    if (c >= 0xA0) n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 32, opts, nullptr);
+    if (c < 0xA0 || n <= 0 || n > 32) {
+      items.push_back({c, 0, unicode::combining_class(c)});
+      continue;
+    }
+    for (utf8proc_ssize_t k = 0; k < n; ++k) {
+      const auto d = static_cast<char32_t>(buf[k]);
+      items.push_back({d, k > 0 ? 1 : 0, unicode::combining_class(d)});
+    }
+  }
+  // Canonical ordering of each run of non-starters.
+  for (size_t r = 0; r < items.size();) {
+    if (items[r].ccc == 0) {
+      ++r;
+      continue;
+    }
+    size_t e = r;
+    while (e < items.size() && items[e].ccc != 0) ++e;
+    if (e - r > 1) {
+      std::stable_sort(items.begin() + static_cast<std::ptrdiff_t>(r), items.begin() + static_cast<std::ptrdiff_t>(e),
+                       [](const Item& a, const Item& b) { return a.ccc < b.ccc; });
+    }
+    r = e;
+  }
+  if (compose) {
+    std::vector<Item> out;
+    out.reserve(items.size());
+    std::ptrdiff_t starter = -1;
+    int prev_cc = 0;
+    for (const Item& it : items) {
+      if (starter >= 0) {
+        const bool adjacent = static_cast<size_t>(starter) + 1 == out.size();
+        if (adjacent || (prev_cc < it.ccc)) {
+          if (char32_t comp = compose_pair(out[static_cast<size_t>(starter)].c, it.c)) {
+            Item& s = out[static_cast<size_t>(starter)];
+            s.c = comp;
+            s.change += it.change - 1;
+            continue;
+          }
+        }
+      }
+      if (it.ccc == 0) starter = static_cast<std::ptrdiff_t>(out.size());
+      prev_cc = it.ccc;
+      out.push_back(it);
+    }
+    items.swap(out);
+  }
+  std::vector<CharChange> changes;
+  changes.reserve(items.size());
+  for (const auto& it : items) changes.push_back({it.c, it.change});
+  transform(changes, 0);
+}
+
+void NormalizedString::prepend(std::string_view s) {
+  if (normalized_.empty() || s.empty()) return;
+  size_t i = 0;
+  const char32_t next = unicode::decode_utf8(normalized_, i);
+  std::vector<CharChange> changes;
+  size_t k = 0;
+  for (size_t j = 0; j < s.size(); ++k) changes.push_back({unicode::decode_utf8(s, j), k != 0 ? 1 : 0});
+  changes.push_back({next, 1});
+  transform_range(0, i, changes, 0);
+}
+
+void NormalizedString::append(std::string_view s) {
+  if (normalized_.empty() || s.empty()) return;
+  size_t b = normalized_.size() - 1;
+  while (b > 0 && !unicode::is_char_boundary(normalized_, b)) --b;
+  size_t j = b;
+  const char32_t prev = unicode::decode_utf8(normalized_, j);
+  std::vector<CharChange> changes{{prev, 0}};
+  for (size_t i = 0; i < s.size();) changes.push_back({unicode::decode_utf8(s, i), 1});
+  transform_range(b, normalized_.size(), changes, 0);
+}
+
+void NormalizedString::replace(const std::vector<PatternMatch>& matches, std::string_view content) {
+  std::vector<CharChange> repl;
+  for (size_t i = 0; i < content.size();) repl.push_back({unicode::decode_utf8(content, i), 1});
+  std::ptrdiff_t offset = 0;
+  for (const auto& m : matches) {
+    if (!m.is_match) continue;
+    const size_t start = static_cast<size_t>(static_cast<std::ptrdiff_t>(m.start) + offset);
+    const size_t end = static_cast<size_t>(static_cast<std::ptrdiff_t>(m.end) + offset);
+    const size_t removed = unicode::char_count(std::string_view(normalized_).substr(start, end - start));
+    transform_range(start, end, repl, removed);
+    offset += static_cast<std::ptrdiff_t>(content.size()) - static_cast<std::ptrdiff_t>(m.end - m.start);
+  }
+}
+
+void NormalizedString::lrstrip(bool left, bool right) {
+  std::vector<char32_t> chars;
+  chars.reserve(normalized_.size());
+  for (size_t i = 0; i < normalized_.size();) chars.push_back(unicode::decode_utf8(normalized_, i));
+  size_t leading = 0, trailing = 0;
+  if (left) {
+    while (leading < chars.size() && unicode::is_whitespace(chars[leading])) ++leading;
+  }
+  if (right) {
+    while (trailing < chars.size() && unicode::is_whitespace(chars[chars.size() - 1 - trailing])) ++trailing;
+  }
+  if (leading == 0 && trailing == 0) return;
+  const size_t count = chars.size();
+  // Rust compares the char index with the *byte* length here; kept as is.
+  const auto last_kept = static_cast<std::ptrdiff_t>(normalized_.size()) - static_cast<std::ptrdiff_t>(trailing) - 1;
+  std::vector<CharChange> changes;
+  for (size_t i = 0; i < count; ++i) {
+    if (i < leading || i + trailing >= count) continue;
+    if (static_cast<std::ptrdiff_t>(i) == last_kept) {
+      changes.push_back({chars[i], -static_cast<int32_t>(trailing)});
+    } else {
+      changes.push_back({chars[i], 0});
+    }
+  }
+  transform(changes, leading);
 }
 
 }  // namespace hubwasm::tok

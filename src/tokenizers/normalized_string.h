@@ -68,6 +68,17 @@ class NormalizedString {
   void map(Fn fn);
   void lowercase();
   void nfd();
+  // Unicode normalization forms (alignment kept per char, as Rust does with
+  // unicode-normalization-alignments).
+  enum class Form { NFD, NFC, NFKD, NFKC };
+  void unicode_normalize(Form form);
+  // Rust `prepend` / `append` (no-ops on an empty string).
+  void prepend(std::string_view s);
+  void append(std::string_view s);
+  // Rust `replace`: every match is replaced by `content`.
+  void replace(const std::vector<PatternMatch>& matches, std::string_view content);
+  // Rust `lrstrip` (char::is_whitespace).
+  void lrstrip(bool left, bool right);
 
   // Splits on the given matches (see PatternMatch), with the delimiter
   // behaviour; empty pieces are kept (PreTokenizedString drops them).
@@ -104,6 +115,14 @@ class PreTokenizedString {
   // splits that already have tokens are kept as they are; empty results dropped.
   template <typename Fn>
   void split(Fn fn);
+
+  // Rust `normalize`: fn(NormalizedString&) on every split without tokens.
+  template <typename Fn>
+  void normalize(Fn fn) {
+    for (auto& sp : splits_) {
+      if (!sp.tokens) fn(sp.normalized);
+    }
+  }
 
   std::vector<Split>& splits() { return splits_; }
   const std::vector<Split>& splits() const { return splits_; }

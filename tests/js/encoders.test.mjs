@@ -15,6 +15,7 @@ let hub;
 before(async () => {
   hub = await startHubServer();
   env.remoteHost = hub.url;
+  env.useFSCache = false;
 });
 after(() => hub.close());
 

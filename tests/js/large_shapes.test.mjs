@@ -17,6 +17,7 @@ before(async () => {
   assert.ok(fs.existsSync(path.join(folder, 'model.safetensors')), `${folder} is missing: run \`make models\``);
   hub = await startHubServer({ root: generatedRoot });
   env.remoteHost = hub.url;
+  env.useFSCache = false;
 });
 after(() => hub?.close());
 

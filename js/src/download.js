@@ -1,0 +1,184 @@
+import { openCache } from './cache.js';
+import { env, IS_NODE } from './env.js';
+import { HubwasmError } from './errors.js';
+import { fileUrl, request, withRetries } from './hub.js';
+
+/**
+ * A destination for one file's bytes: JavaScript memory, or a block of
+ * WebAssembly memory (so that weights are never held twice).
+ * @typedef {{ allocate(size: number): void, write(chunk: Uint8Array, offset: number): void, view(): Uint8Array }} Sink
+ */
+
+/** A sink into a new Uint8Array. */
+export function memorySink() {
+  let bytes = null;
+  return {
+    allocate(size) { bytes = new Uint8Array(size); },
+    write(chunk, offset) { bytes.set(chunk, offset); },
+    view: () => bytes,
+  };
+}
+
+let active = 0;
+const waiting = [];
+/** Bounds the number of concurrent downloads to env.maxConcurrentDownloads. */
+async function slot(run) {
+  while (active >= env.maxConcurrentDownloads) await new Promise((resolve) => waiting.push(resolve));
+  active++;
+  try {
+    return await run();
+  } finally {
+    active--;
+    waiting.shift()?.();
+  }
+}
+
+async function digestHex(algorithm, bytes) {
+  if (IS_NODE) {
+    const { createHash } = await import('node:crypto');
+    return createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1').update(bytes).digest('hex');
+  }
+  if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
+  const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  return [...new Uint8Array(await crypto.subtle.digest(algorithm, data))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The Hub's checksum of a file: X-Linked-Etag (LFS files: sha256 of the
+ * content), else an ETag that is a sha256, or a git blob sha1 when the answer
+ * came from the Hub itself (not a redirect).
+ */
+function expectedDigest(response) {
+  const raw = response.headers.get('x-linked-etag') ?? response.headers.get('etag') ?? '';
+  const tag = raw.replace(/^W\//, '').replaceAll('"', '').toLowerCase();
+  if (/^[0-9a-f]{64}$/.test(tag)) return { algorithm: 'SHA-256', hex: tag, gitBlob: false };
+  if (/^[0-9a-f]{40}$/.test(tag) && !response.redirected) return { algorithm: 'SHA-1', hex: tag, gitBlob: true };
+  return null;
+}
+
+async function verify(url, response, bytes) {
+  const expected = expectedDigest(response);
+  if (!expected) return;
+  let data = bytes;
+  if (expected.gitBlob) {
+    const prefix = new TextEncoder().encode(`blob ${bytes.length}\0`);
+    data = new Uint8Array(prefix.length + bytes.length);
+    data.set(prefix);
+    data.set(bytes, prefix.length);
+  }
+  const actual = await digestHex(expected.algorithm, data);
+  if (actual !== null && actual !== expected.hex) {
+    throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
+  }
+}
+
+/** Streams a response body into `sink`, checking the announced length. */
+async function receive(url, response, stall, sink, onProgress) {
+  const announced = Number(response.headers.get('content-length'));
+  const known = response.headers.has('content-length') && Number.isFinite(announced) && !response.headers.get('content-encoding');
+  const chunks = [];
+  let received = 0;
+  if (known) sink.allocate(announced);
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      stall.touch();
+      if (known) {
+        if (received + value.length > announced) {
+          throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
+        }
+        sink.write(value, received);
+      } else {
+        chunks.push(value);
+      }
+      received += value.length;
+      onProgress(received, known ? announced : 0);
+    }
+  } catch (cause) {
+    if (cause instanceof HubwasmError) throw cause;
+    throw new HubwasmError('NETWORK_ERROR', `${url}: download interrupted after ${received} bytes: ${cause.message}`, { url, cause });
+  } finally {
+    stall.done();
+  }
+  if (known && received !== announced) {
+    throw new HubwasmError('NETWORK_ERROR', `${url}: download truncated after ${received} of ${announced} bytes`, { url });
+  }
+  if (!known) {
+    sink.allocate(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      sink.write(chunk, offset);
+      offset += chunk.length;
+    }
+  }
+}
+
+async function readLocal(model, file, options, sink) {
+  if (!env.allowLocalModels || !env.localModelPath) return false;
+  const relative = `${model}/${options.subfolder ? `${options.subfolder}/` : ''}${file}`;
+  if (IS_NODE) {
+    const fs = await import('node:fs');
+    const path = `${env.localModelPath.replace(/\/?$/, '/')}${relative}`;
+    if (!fs.existsSync(path)) return false;
+    const bytes = await fs.promises.readFile(path);
+    sink.allocate(bytes.length);
+    sink.write(bytes, 0);
+    return true;
+  }
+  const url = new URL(env.localModelPath.replace(/\/?$/, '/') + relative, location.href).href;
+  const response = await fetch(url).catch(() => null);
+  if (!response?.ok) return false;
+  await receive(url, response, { touch() {}, done() {} }, sink, () => {});
+  return true;
+}
+
+/**
+ * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the
+ * cache, else the Hub (with retries, verified, then cached). Reports
+ * transformers.js-style progress events to `options.progress_callback`.
+ * Returns false when `options.optional` and the Hub answers 404.
+ */
+export async function getFile(model, file, sink, options = {}) {
+  const { progress_callback: progress = () => {}, optional = false, revision, subfolder, accessToken } = options;
+  const event = { name: model, file };
+  progress({ status: 'initiate', ...event });
+  if (await readLocal(model, file, options, sink)) {
+    progress({ status: 'done', ...event });
+    return true;
+  }
+  const url = fileUrl(model, file, { revision, subfolder });
+  const cache = await openCache();
+  const cached = await cache?.match(url);
+  if (cached) {
+    await cached.readInto(sink);
+    progress({ status: 'done', ...event, cached: true });
+    return true;
+  }
+  const found = await slot(() => withRetries(async () => {
+    const answer = await request(url, { optional, accessToken });
+    if (!answer) return false;
+    progress({ status: 'download', ...event });
+    await receive(url, answer.response, answer.stall, sink, (loaded, total) => {
+      progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
+    });
+    await verify(url, answer.response, sink.view());
+    return true;
+  }));
+  if (!found) return false;
+  await cache?.put(url, sink.view());
+  progress({ status: 'done', ...event });
+  return true;
+}
+
+/** A JSON file of a repo, or null when `optional` and absent. */
+export async function getJson(model, file, options = {}) {
+  const sink = memorySink();
+  if (!(await getFile(model, file, sink, options))) return null;
+  try {
+    return JSON.parse(new TextDecoder().decode(sink.view()));
+  } catch {
+    throw new HubwasmError('INVALID_FILE', `${file} of ${model}: not valid JSON`);
+  }
+}

@@ -1,0 +1,119 @@
+#include "models/decoder.h"
+
+#include "core/error.h"
+
+namespace hubwasm {
+
+WeightFormat parse_weight_format(const std::string& dtype) {
+  if (dtype == "fp32" || dtype == "float32" || dtype == "auto" || dtype.empty()) return WeightFormat::F32;
+  if (dtype == "q8" || dtype == "int8") return WeightFormat::Q8;
+  throw Error(ErrorCode::InvalidArgument, "dtype \"" + dtype + "\" is not supported (supported: fp32, q8)");
+}
+
+KVCache DecoderModel::new_cache(int64_t batch) const {
+  const DecoderInfo& i = info();
+  return KVCache(i.num_layers, batch, i.num_kv_heads, i.head_dim);
+}
+
+std::vector<int32_t> position_ids_from_mask(const std::vector<int32_t>& mask, int64_t batch, int64_t seq) {
+  if (static_cast<int64_t>(mask.size()) != batch * seq) {
+    throw Error(ErrorCode::InvalidArgument, "attention_mask must have batch*seq entries");
+  }
+  std::vector<int32_t> pos(mask.size());
+  for (int64_t b = 0; b < batch; ++b) {
+    int32_t count = 0;
+    for (int64_t s = 0; s < seq; ++s) {
+      const size_t i = static_cast<size_t>(b * seq + s);
+      count += mask[i] ? 1 : 0;
+      pos[i] = mask[i] ? count - 1 : 1;
+    }
+  }
+  return pos;
+}
+
+std::vector<int32_t> validate_decoder_input(const DecoderInput& in, const KVCache& cache, const DecoderInfo& info) {
+  if (in.batch <= 0 || in.seq <= 0) throw Error(ErrorCode::InvalidArgument, "input_ids must not be empty");
+  const int64_t past = cache.length(), total = past + in.seq;
+  if (cache.batch() != in.batch || cache.layers() != info.num_layers) {
+    throw Error(ErrorCode::InvalidArgument, "the KV cache was made for a batch of " + std::to_string(cache.batch()) +
+                                                ", not " + std::to_string(in.batch));
+  }
+  if (static_cast<int64_t>(in.input_ids.size()) != in.batch * in.seq) {
+    throw Error(ErrorCode::InvalidArgument, "input_ids has the wrong size");
+  }
+  if (!in.attention_mask.empty() && static_cast<int64_t>(in.attention_mask.size()) != in.batch * total) {
+    throw Error(ErrorCode::InvalidArgument, "attention_mask must cover the cached and the new tokens: (batch, " +
+                                                std::to_string(total) + ")");
+  }
+  for (int32_t id : in.input_ids) {
+    if (id < 0 || id >= info.vocab_size) {
+      throw Error(ErrorCode::InvalidArgument, "input_ids contains " + std::to_string(id) + ", outside the vocabulary of " +
+                                                  std::to_string(info.vocab_size));
+    }
+  }
+  std::vector<int32_t> pos = in.position_ids;
+  if (pos.empty()) {
+    pos.resize(in.input_ids.size());
+    for (int64_t i = 0; i < in.batch * in.seq; ++i) pos[i] = static_cast<int32_t>(past + i % in.seq);
+  } else if (static_cast<int64_t>(pos.size()) != in.batch * in.seq) {
+    throw Error(ErrorCode::InvalidArgument, "position_ids must have the same shape as input_ids");
+  }
+  for (int32_t p : pos) {
+    if (p < 0 || p >= info.max_positions) {
+      throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(p) + " is outside the context window of " +
+                                                  std::to_string(info.max_positions) + " tokens");
+    }
+  }
+  return pos;
+}
+
+std::vector<int32_t> read_token_ids(const Config& config, const std::string& key) {
+  std::vector<int32_t> out;
+  if (!config.has(key)) return out;
+  const auto& v = config.json().at(key);
+  if (v.is_number_integer()) {
+    out.push_back(v.get<int32_t>());
+  } else if (v.is_array()) {
+    for (const auto& e : v) {
+      if (!e.is_number_integer()) {
+        throw Error(ErrorCode::InvalidConfig, config.filename() + ": \"" + key + "\" must be an integer or a list of integers");
+      }
+      out.push_back(e.get<int32_t>());
+    }
+  } else {
+    throw Error(ErrorCode::InvalidConfig, config.filename() + ": \"" + key + "\" must be an integer or a list of integers");
+  }
+  return out;
+}
+
+Projection DecoderWeights::store(const Tensor& weight, Tensor bias) const {
+  if (options_.format == WeightFormat::Q8) {
+    // Quantized tensor by tensor: only one layer is ever widened to float32 at a time.
+    return Projection::from_q8(quantize_q8(weight, /*transposed=*/false, options_.q8_block), std::move(bias));
+  }
+  return Projection::from_linear({weight, std::move(bias)});
+}
+
+Projection DecoderWeights::linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const {
+  Tensor b = bias ? loader_.base(prefix + ".bias", {out}) : Tensor();
+  return store(loader_.base(prefix + ".weight", {out, in}), std::move(b));
+}
+
+Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t out) const {
+  const Tensor w = loader_.base(prefix + ".weight", {in, out});
+  Tensor b = loader_.base(prefix + ".bias", {out});
+  if (options_.format == WeightFormat::Q8) {
+    return Projection::from_q8(quantize_q8(w, /*transposed=*/true, options_.q8_block), std::move(b));
+  }
+  return Projection::from_conv1d({w, std::move(b)});
+}
+
+Projection DecoderWeights::table(const std::string& name, int64_t rows, int64_t dim) const {
+  return store(loader_.base(name, {rows, dim}), Tensor());
+}
+
+Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int64_t dim) const {
+  return store(loader_.head(name, {rows, dim}), Tensor());
+}
+
+}  // namespace hubwasm

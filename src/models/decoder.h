@@ -1,0 +1,108 @@
+// What every decoder architecture (GPT-2, Llama family) takes and returns,
+// and how its weights are stored once loaded.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "io/config.h"
+#include "io/weights.h"
+#include "models/kv_cache.h"
+#include "models/weight_loader.h"
+#include "ops/projection.h"
+
+namespace hubwasm {
+
+// New tokens for every row of a batch, row-major (batch, seq).
+struct DecoderInput {
+  int64_t batch = 0;
+  int64_t seq = 0;
+  std::vector<int32_t> input_ids;       // (batch, seq)
+  // (batch, past + seq): 1 = token, 0 = padding (left padding). Empty = all ones.
+  std::vector<int32_t> attention_mask;
+  // (batch, seq). Empty = past, past+1, ... for every row.
+  std::vector<int32_t> position_ids;
+  // Only the logits of the last new token of each row: (batch, 1, vocab).
+  bool last_logits_only = false;
+};
+
+// How to store the weights: as the file has them (widened to float32), or
+// linear layers and embedding tables quantized to int8 blocks while loading.
+enum class WeightFormat { F32, Q8 };
+
+struct DecoderOptions {
+  WeightFormat format = WeightFormat::F32;
+  int64_t q8_block = 32;  // input features per int8 scale
+};
+
+// "fp32" / "float32" / "auto" -> F32, "q8" / "int8" -> Q8; InvalidArgument otherwise.
+WeightFormat parse_weight_format(const std::string& dtype);
+
+// What generation needs to know about a loaded decoder.
+struct DecoderInfo {
+  std::string model_type;
+  int64_t vocab_size = 0, num_layers = 0, num_kv_heads = 0, head_dim = 0;
+  int64_t max_positions = 0;         // position ids must stay below this
+  std::vector<int32_t> eos_token_ids;  // from config.json
+  std::optional<int32_t> bos_token_id, pad_token_id;
+};
+
+class DecoderModel {
+ public:
+  virtual ~DecoderModel() = default;
+  // Runs the new tokens, appending their keys and values to `cache`, and
+  // returns their logits (batch, seq, vocab). The cache must come from
+  // new_cache() with the same batch; it holds past = cache.length() tokens.
+  virtual Tensor forward(const DecoderInput& input, KVCache& cache) const = 0;
+  virtual const DecoderInfo& info() const = 0;
+  // Bytes held by the weights as stored (after widening or quantizing).
+  virtual size_t weight_bytes() const = 0;
+
+  KVCache new_cache(int64_t batch) const;
+};
+
+// Checks the arrays against batch, seq and the cache, and returns the
+// position ids to use (the given ones, or past..past+seq-1).
+std::vector<int32_t> validate_decoder_input(const DecoderInput& input, const KVCache& cache,
+                                            const DecoderInfo& info);
+
+// transformers' rule for left-padded batches: position = cumsum(mask) - 1,
+// with padded slots set to 1. mask: (batch, seq).
+std::vector<int32_t> position_ids_from_mask(const std::vector<int32_t>& mask, int64_t batch, int64_t seq);
+
+// eos_token_id from a config (an int or a list of ints); empty when absent.
+std::vector<int32_t> read_token_ids(const Config& config, const std::string& key);
+
+// Loads a decoder's layers in the requested storage format. Names are
+// relative to the base model prefix, as WeightLoader resolves them.
+class DecoderWeights {
+ public:
+  DecoderWeights(const WeightStore& store, std::string base_prefix, const DecoderOptions& options)
+      : store_(store), loader_(store, std::move(base_prefix)), options_(options) {}
+
+  const WeightLoader& loader() const { return loader_; }
+  const DecoderOptions& options() const { return options_; }
+  bool has_base(const std::string& name) const { return loader_.has_base(name); }
+
+  // nn.Linear "<prefix>.weight" (out, in) and, when `bias`, "<prefix>.bias".
+  Projection linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const;
+  // GPT-2 Conv1D "<prefix>.weight" (in, out) + "<prefix>.bias".
+  Projection conv1d(const std::string& prefix, int64_t in, int64_t out) const;
+  // An embedding table (rows, dim), usable as an LM head too.
+  Projection table(const std::string& name, int64_t rows, int64_t dim) const;
+  // A head tensor named from the model root ("lm_head.weight"), (rows, dim).
+  Projection head_table(const std::string& name, int64_t rows, int64_t dim) const;
+  bool has_head(const std::string& name) const { return store_.has(name); }
+
+ private:
+  Projection store(const Tensor& weight_out_in, Tensor bias) const;
+
+  const WeightStore& store_;
+  WeightLoader loader_;
+  DecoderOptions options_;
+};
+
+}  // namespace hubwasm

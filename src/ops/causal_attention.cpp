@@ -1,0 +1,64 @@
+#include "ops/causal_attention.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace hubwasm {
+
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstStrided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
+using Strided = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
+
+Tensor causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
+                        const std::vector<int32_t>& mask, const CausalAttentionShape& s) {
+  const int64_t width = s.heads * s.head_dim, total = s.past + s.seq;
+  if (s.heads <= 0 || s.kv_heads <= 0 || s.heads % s.kv_heads != 0 || q.rank() != 2 ||
+      q.dim(0) != s.batch * s.seq || q.dim(1) != width || total > s.capacity ||
+      static_cast<int64_t>(mask.size()) != s.batch * total) {
+    throw Error(ErrorCode::InvalidArgument, "causal_attention: inconsistent shapes");
+  }
+  Tensor out = Tensor::zeros(DType::F32, {s.batch * s.seq, width});
+  const int64_t group = s.heads / s.kv_heads;
+  RowMajor scores(s.seq, total);
+  for (int64_t b = 0; b < s.batch; ++b) {
+    const int32_t* row_mask = mask.data() + b * total;
+    for (int64_t h = 0; h < s.heads; ++h) {
+      const int64_t kvh = h / group;
+      const int64_t cache_off = ((b * s.kv_heads + kvh) * s.capacity) * s.head_dim;
+      ConstStrided Q(q.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
+      Eigen::Map<const RowMajor> K(key_cache + cache_off, total, s.head_dim);
+      Eigen::Map<const RowMajor> V(value_cache + cache_off, total, s.head_dim);
+      scores.noalias() = (Q * K.transpose()) * s.scale;
+      for (int64_t i = 0; i < s.seq; ++i) {
+        float* row = scores.data() + i * total;
+        const int64_t qpos = s.past + i;
+        const int64_t first = s.sliding_window > 0 ? std::max<int64_t>(0, qpos - s.sliding_window + 1) : 0;
+        // Softmax over the visible keys; the rest get probability exactly 0,
+        // so padded slots never leak into the context.
+        float max = -INFINITY;
+        for (int64_t j = first; j <= qpos; ++j) {
+          if (row_mask[j]) max = std::max(max, row[j]);
+        }
+        if (max == -INFINITY) {  // no visible key: a padding query, don't-care
+          std::fill(row, row + total, 0.0f);
+          continue;
+        }
+        float sum = 0;
+        for (int64_t j = 0; j < total; ++j) {
+          const bool visible = j >= first && j <= qpos && row_mask[j];
+          row[j] = visible ? std::exp(row[j] - max) : 0.0f;
+          sum += row[j];
+        }
+        for (int64_t j = 0; j < total; ++j) row[j] /= sum;
+      }
+      Strided O(out.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
+      O.noalias() = scores * V;
+    }
+  }
+  return out;
+}
+
+}  // namespace hubwasm

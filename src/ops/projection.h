@@ -1,0 +1,41 @@
+// A decoder's linear layer in whichever storage it was loaded with: float32
+// nn.Linear [out, in], float32 GPT-2 Conv1D [in, out], or int8 blocks (q8).
+// Embedding tables are projections too ([vocab, hidden] = an LM head's
+// layout), so a tied table is stored once and gathered row by row.
+#pragma once
+
+#include "core/tensor.h"
+#include "ops/conv1d.h"
+#include "ops/linear.h"
+#include "ops/linear_q8.h"
+
+namespace hubwasm {
+
+class Projection {
+ public:
+  Projection() = default;
+  static Projection from_linear(Linear layer);
+  static Projection from_conv1d(Conv1D layer);
+  static Projection from_q8(LinearQ8 weight, Tensor bias);
+
+  bool empty() const { return kind_ == Kind::None; }
+  bool quantized() const { return kind_ == Kind::Q8; }
+  int64_t in_features() const;
+  int64_t out_features() const;
+  size_t weight_bytes() const;
+
+  // x: (rows, in) -> (rows, out).
+  Tensor forward(const Tensor& x) const;
+  // Row `row` of the [out, in] weight into dst (in floats). Not for Conv1D.
+  void copy_row(int64_t row, float* dst) const;
+
+ private:
+  enum class Kind { None, Linear, Conv1D, Q8 };
+  Kind kind_ = Kind::None;
+  Linear linear_;
+  Conv1D conv_;
+  LinearQ8 q8_;
+  Tensor q8_bias_;
+};
+
+}  // namespace hubwasm
