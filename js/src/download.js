@@ -149,6 +149,7 @@ export async function getFile(model, file, sink, options = {}) {
     return true;
   }
   const url = fileUrl(model, file, { revision, subfolder });
+  if (!env.allowRemoteModels && optional) return false;
   const cache = await openCache();
   const cached = await cache?.match(url);
   if (cached) {

@@ -1,4 +1,5 @@
 import { getFile, getJson } from './download.js';
+import { env } from './env.js';
 import { HubwasmError, checkNative } from './errors.js';
 import { fileUrl, request } from './hub.js';
 import { getRuntime } from './runtime.js';
@@ -70,7 +71,8 @@ export async function fillWeights(native, repo, model, options) {
   }
   const present = await fillNativeRepo(native, repo, model, { ...options, optionalFiles: ['model.safetensors'] });
   if (present.has('model.safetensors')) return;
-  for (const other of ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack']) {
+  const others = env.allowRemoteModels ? ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'] : [];
+  for (const other of others) {
     if (await request(fileUrl(model, other, options), { method: 'HEAD', optional: true, accessToken: options.accessToken })) {
       throw new HubwasmError('MISSING_FILE',
         `${model} has ${other} but no model.safetensors: hubwasm reads safetensors weights only; ` +

@@ -114,3 +114,25 @@ void invert_matches(std::vector<PatternMatch>& m) {
 }
 
 }  // namespace hubwasm::tok
+
+namespace hubwasm::tok {
+
+StringOrRegex StringOrRegex::parse(const json& j, const JsonLoc& loc) {
+  expect_object(j, loc);
+  StringOrRegex p;
+  if (const json* s = find_member(j, "String")) {
+    p.literal_ = as_string(*s, loc["String"]);
+  } else if (const json* r = find_member(j, "Regex")) {
+    const std::string pattern = as_string(*r, loc["Regex"]);
+    try {
+      p.regex_ = std::make_shared<const Regex>(pattern);
+    } catch (const std::invalid_argument& e) {
+      loc["Regex"].fail(ErrorCode::UnsupportedFeature, e.what());
+    }
+  } else {
+    loc.fail(ErrorCode::InvalidFile, "must be {\"String\": ...} or {\"Regex\": ...}");
+  }
+  return p;
+}
+
+}  // namespace hubwasm::tok

@@ -43,3 +43,22 @@ std::vector<PatternMatch> find_string_matches(std::string_view s, std::string_vi
 void invert_matches(std::vector<PatternMatch>& m);
 
 }  // namespace hubwasm::tok
+
+#include "tokenizers/json_util.h"
+
+namespace hubwasm::tok {
+
+// A tokenizer.json pattern: {"String": "..."} or {"Regex": "..."}.
+class StringOrRegex {
+ public:
+  static StringOrRegex parse(const json& j, const JsonLoc& loc);
+  std::vector<PatternMatch> find_matches(std::string_view s) const {
+    return regex_ ? regex_->find_matches(s) : find_string_matches(s, literal_);
+  }
+
+ private:
+  std::shared_ptr<const Regex> regex_;
+  std::string literal_;
+};
+
+}  // namespace hubwasm::tok

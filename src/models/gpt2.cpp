@@ -1,0 +1,189 @@
+#include "models/gpt2.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "ops/activation.h"
+#include "ops/causal_attention.h"
+#include "ops/layer_norm.h"
+
+namespace hubwasm {
+
+Gpt2Config Gpt2Config::from(const Config& c) {
+  Gpt2Config g;
+  g.vocab_size = c.get_int("vocab_size");
+  g.n_embd = c.get_int("n_embd");
+  g.n_layer = c.get_int("n_layer");
+  g.n_head = c.get_int("n_head");
+  g.n_inner = c.get_int("n_inner", 4 * g.n_embd);  // null means 4 * n_embd
+  g.n_positions = c.get_int("n_positions", 1024);
+  g.activation_function = c.get_string("activation_function", "gelu_new");
+  g.layer_norm_epsilon = c.get_float("layer_norm_epsilon", 1e-5);
+  g.scale_attn_weights = c.get_bool("scale_attn_weights", true);
+  g.scale_attn_by_inverse_layer_idx = c.get_bool("scale_attn_by_inverse_layer_idx", false);
+  if (g.n_head <= 0 || g.n_embd <= 0 || g.n_embd % g.n_head != 0) {
+    throw Error(ErrorCode::InvalidConfig, c.filename() + ": n_embd " + std::to_string(g.n_embd) +
+                                              " is not a multiple of n_head " + std::to_string(g.n_head));
+  }
+  for (int64_t v : {g.vocab_size, g.n_layer, g.n_inner, g.n_positions}) {
+    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
+  }
+  return g;
+}
+
+namespace {
+
+struct Gpt2Block {
+  LayerNorm ln_1;
+  Projection c_attn;  // (n_embd -> 3 n_embd): q, k, v side by side
+  Projection c_proj;  // (n_embd -> n_embd)
+  LayerNorm ln_2;
+  Projection c_fc;    // (n_embd -> n_inner)
+  Projection mlp_proj;  // (n_inner -> n_embd)
+};
+
+void add_inplace(Tensor& x, const Tensor& y) {
+  float* a = x.f32();
+  const float* b = y.f32();
+  for (int64_t i = 0, n = x.numel(); i < n; ++i) a[i] += b[i];
+}
+
+class Gpt2 final : public DecoderModel {
+ public:
+  Gpt2(const Config& config, const WeightStore& weights, const DecoderOptions& options)
+      : cfg_(Gpt2Config::from(config)) {
+    const DecoderWeights w(weights, "transformer.", options);
+    const WeightLoader& f32 = w.loader();
+    const int64_t E = cfg_.n_embd;
+    const auto eps = static_cast<float>(cfg_.layer_norm_epsilon);
+    act_ = parse_activation(cfg_.activation_function, "activation_function");
+    wte_ = w.table("wte.weight", cfg_.vocab_size, E);
+    wpe_ = f32.base("wpe.weight", {cfg_.n_positions, E});
+    for (int64_t i = 0; i < cfg_.n_layer; ++i) {
+      const std::string p = "h." + std::to_string(i) + ".";
+      blocks_.push_back({f32.base_layer_norm(p + "ln_1", E, eps), w.conv1d(p + "attn.c_attn", E, 3 * E),
+                         w.conv1d(p + "attn.c_proj", E, E), f32.base_layer_norm(p + "ln_2", E, eps),
+                         w.conv1d(p + "mlp.c_fc", E, cfg_.n_inner), w.conv1d(p + "mlp.c_proj", cfg_.n_inner, E)});
+    }
+    ln_f_ = f32.base_layer_norm("ln_f", E, eps);
+    // GPT2LMHeadModel ties lm_head to wte; a checkpoint may still carry its own copy.
+    has_own_head_ = w.has_head("lm_head.weight");
+    lm_head_ = has_own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, E) : wte_;
+
+    info_.model_type = "gpt2";
+    info_.vocab_size = cfg_.vocab_size;
+    info_.num_layers = cfg_.n_layer;
+    info_.num_kv_heads = cfg_.n_head;
+    info_.head_dim = E / cfg_.n_head;
+    info_.max_positions = cfg_.n_positions;
+    info_.eos_token_ids = read_token_ids(config, "eos_token_id");
+    if (config.has("bos_token_id")) info_.bos_token_id = static_cast<int32_t>(config.get_int("bos_token_id"));
+    if (config.has("pad_token_id")) info_.pad_token_id = static_cast<int32_t>(config.get_int("pad_token_id"));
+  }
+
+  const DecoderInfo& info() const override { return info_; }
+
+  size_t weight_bytes() const override {
+    size_t n = wte_.weight_bytes() + wpe_.nbytes();
+    for (const auto& b : blocks_) {
+      n += b.c_attn.weight_bytes() + b.c_proj.weight_bytes() + b.c_fc.weight_bytes() + b.mlp_proj.weight_bytes();
+    }
+    return n + (has_own_head_ ? lm_head_.weight_bytes() : 0);
+  }
+
+  Tensor forward(const DecoderInput& in, KVCache& cache) const override {
+    const std::vector<int32_t> pos = validate_decoder_input(in, cache, info_);
+    const int64_t E = cfg_.n_embd, H = cfg_.n_head, D = E / H, rows = in.batch * in.seq;
+    const int64_t past = cache.length(), total = past + in.seq;
+    const std::vector<int32_t> mask =
+        in.attention_mask.empty() ? std::vector<int32_t>(in.batch * total, 1) : in.attention_mask;
+    cache.reserve(total);
+
+    // Token + position embeddings.
+    Tensor x = Tensor::zeros(DType::F32, {rows, E});
+    const float* wpe = wpe_.f32();
+    for (int64_t r = 0; r < rows; ++r) {
+      float* dst = x.f32() + r * E;
+      wte_.copy_row(in.input_ids[r], dst);
+      const float* p = wpe + static_cast<int64_t>(pos[r]) * E;
+      for (int64_t j = 0; j < E; ++j) dst[j] += p[j];
+    }
+
+    CausalAttentionShape shape{in.batch, in.seq, H, H, D, past, cache.capacity(), 0, 1.0f};
+    Tensor h = Tensor::zeros(DType::F32, {rows, E});  // normalised copy of the residual stream
+    Tensor q = Tensor::zeros(DType::F32, {rows, E});
+    for (int64_t l = 0; l < cfg_.n_layer; ++l) {  // hot loop: one pre-norm block
+      const Gpt2Block& blk = blocks_[l];
+      std::memcpy(h.f32(), x.f32(), x.nbytes());
+      layer_norm_inplace(h, blk.ln_1);
+      const Tensor qkv = blk.c_attn.forward(h);  // (rows, 3E)
+      write_kv(cache, l, qkv, q, in.batch, in.seq, past);
+      float scale = cfg_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D)) : 1.0f;
+      if (cfg_.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(l + 1);
+      shape.scale = scale;
+      const Tensor context = causal_attention(q, cache.keys(l), cache.values(l), mask, shape);
+      add_inplace(x, blk.c_proj.forward(context));
+      std::memcpy(h.f32(), x.f32(), x.nbytes());
+      layer_norm_inplace(h, blk.ln_2);
+      Tensor inner = blk.c_fc.forward(h);
+      activation_inplace(inner, act_);
+      add_inplace(x, blk.mlp_proj.forward(inner));
+    }
+    cache.advance(in.seq);
+
+    Tensor last = select_rows(x, in);
+    layer_norm_inplace(last, ln_f_);
+    const int64_t out_seq = in.last_logits_only ? 1 : in.seq;
+    return lm_head_.forward(last).reshape({in.batch, out_seq, cfg_.vocab_size});
+  }
+
+ private:
+  // Splits c_attn's output into q (rows, E) and the cache's [b, head, slot, d] blocks.
+  void write_kv(KVCache& cache, int64_t layer, const Tensor& qkv, Tensor& q, int64_t batch, int64_t seq,
+                int64_t past) const {
+    const int64_t E = cfg_.n_embd, H = cfg_.n_head, D = E / H, cap = cache.capacity();
+    float* keys = cache.keys(layer);
+    float* values = cache.values(layer);
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t s = 0; s < seq; ++s) {
+        const float* src = qkv.f32() + (b * seq + s) * 3 * E;
+        std::memcpy(q.f32() + (b * seq + s) * E, src, E * sizeof(float));
+        for (int64_t h = 0; h < H; ++h) {
+          const int64_t slot = ((b * H + h) * cap + past + s) * D;
+          std::memcpy(keys + slot, src + E + h * D, D * sizeof(float));
+          std::memcpy(values + slot, src + 2 * E + h * D, D * sizeof(float));
+        }
+      }
+    }
+  }
+
+  Tensor select_rows(const Tensor& x, const DecoderInput& in) const {
+    if (!in.last_logits_only) return x;
+    const int64_t E = cfg_.n_embd;
+    Tensor out = Tensor::zeros(DType::F32, {in.batch, E});
+    for (int64_t b = 0; b < in.batch; ++b) {
+      std::memcpy(out.f32() + b * E, x.f32() + ((b + 1) * in.seq - 1) * E, E * sizeof(float));
+    }
+    return out;
+  }
+
+  Gpt2Config cfg_;
+  DecoderInfo info_;
+  Activation act_;
+  Projection wte_;  // (vocab, n_embd)
+  Tensor wpe_;      // (n_positions, n_embd) f32
+  std::vector<Gpt2Block> blocks_;
+  LayerNorm ln_f_;
+  Projection lm_head_;  // (vocab, n_embd), usually wte_ itself
+  bool has_own_head_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<DecoderModel> load_gpt2(const Config& config, const WeightStore& weights,
+                                        const DecoderOptions& options) {
+  return std::make_unique<Gpt2>(config, weights, options);
+}
+
+}  // namespace hubwasm
