@@ -3,6 +3,7 @@
 // into JavaScript and the module stays usable after any failure.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <map>
 #include <memory>
@@ -40,6 +41,9 @@ auto guarded(F&& f, decltype(f()) fallback) -> decltype(f()) {
   }
   return fallback;
 }
+
+// Bytes currently allocated from the heap: what a leak check compares.
+double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
 val take_error() {
   if (!g_error) return val::null();
@@ -212,6 +216,7 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   using namespace emscripten;
   using namespace hubwasm;
   function("takeError", &take_error);
+  function("memoryInUse", &memory_in_use);
   class_<WasmRepo>("Repo")
       .constructor<>()
       .function("reserve", &WasmRepo::reserve);

@@ -8,3 +8,5 @@ export { Tensor } from './tensor.js';
 export { AutoTokenizer, PreTrainedTokenizer } from './tokenizers.js';
 export { AutoConfig, AutoModel, AutoModelForSequenceClassification, PreTrainedModel } from './models.js';
 export { pipeline, FeatureExtractionPipeline } from './pipelines.js';
+export { cos_sim } from './similarity.js';
+export { wasmMemoryInUse } from './runtime.js';

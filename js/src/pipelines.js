@@ -45,9 +45,15 @@ const ALIASES = { embeddings: 'feature-extraction' };
 
 /**
  * Builds a pipeline for `task` on Hub repo `model`, as transformers.js's
- * `pipeline()`. Options: `revision` (branch, tag or commit).
+ * `pipeline()`. Options: `revision` (branch, tag or commit), `subfolder`,
+ * `accessToken`, `progress_callback`, and `worker: true` to load and run it
+ * in a dedicated Web Worker (browsers) so that the page never blocks.
  */
 export async function pipeline(task, model = null, options = {}) {
+  if (options.worker) {
+    const { WorkerPipeline } = await import('./worker_pipeline.js');
+    return WorkerPipeline.create(task, model, options);
+  }
   const name = ALIASES[task] ?? task;
   const spec = TASKS[name];
   if (!spec) {

@@ -109,11 +109,15 @@ Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t
 }
 
 Projection DecoderWeights::table(const std::string& name, int64_t rows, int64_t dim) const {
-  return store(loader_.base(name, {rows, dim}), Tensor());
+  const Tensor t = loader_.base(name, {rows, dim});
+  if (!options_.q8_embeddings) return Projection::from_linear({t, Tensor()});
+  return store(t, Tensor());
 }
 
 Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int64_t dim) const {
-  return store(loader_.head(name, {rows, dim}), Tensor());
+  const Tensor t = loader_.head(name, {rows, dim});
+  if (!options_.q8_embeddings) return Projection::from_linear({t, Tensor()});
+  return store(t, Tensor());
 }
 
 }  // namespace hubwasm

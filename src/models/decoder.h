@@ -36,6 +36,9 @@ enum class WeightFormat { F32, Q8 };
 struct DecoderOptions {
   WeightFormat format = WeightFormat::F32;
   int64_t q8_block = 32;  // input features per int8 scale
+  // Q8 only: also quantize embedding tables / the LM head (the largest
+  // tensors of small-vocabulary-heavy models), at some cost in accuracy.
+  bool q8_embeddings = true;
 };
 
 // "fp32" / "float32" / "auto" -> F32, "q8" / "int8" -> Q8; InvalidArgument otherwise.

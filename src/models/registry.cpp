@@ -3,6 +3,8 @@
 #include "core/error.h"
 #include "models/bert.h"
 #include "models/distilbert.h"
+#include "models/gpt2.h"
+#include "models/llama.h"
 
 namespace hubwasm {
 namespace {
@@ -46,6 +48,55 @@ std::unique_ptr<EncoderModel> load_encoder(const RepoFiles& files, Head head) {
 std::vector<std::string> supported_model_types() {
   std::vector<std::string> out;
   for (const auto& e : kArchitectures) out.push_back(e.model_type);
+  return out;
+}
+
+// Decoders ------------------------------------------------------------------
+
+namespace {
+
+using DecoderLoader = std::unique_ptr<DecoderModel> (*)(const Config&, const WeightStore&, const DecoderOptions&);
+
+struct DecoderEntry {
+  const char* model_type;
+  DecoderLoader load;
+};
+
+// Mistral and Qwen2 share Llama's forward; their configs differ (see llama.h).
+constexpr DecoderEntry kDecoders[] = {
+    {"gpt2", load_gpt2},
+    {"llama", load_llama},
+    {"mistral", load_llama},
+    {"qwen2", load_llama},
+};
+
+DecoderLoader find_decoder_loader(const Config& config) {
+  const std::string type = config.model_type();
+  for (const auto& e : kDecoders) {
+    if (type == e.model_type) return e.load;
+  }
+  std::string supported;
+  for (const auto& name : supported_decoder_types()) supported += (supported.empty() ? "" : ", ") + name;
+  throw Error(ErrorCode::UnsupportedModel, config.filename() + ": model_type \"" + type +
+                                               "\" is not supported for text generation (supported: " + supported + ")");
+}
+
+}  // namespace
+
+std::unique_ptr<DecoderModel> load_decoder(const Config& config, const WeightStore& weights,
+                                           const DecoderOptions& options) {
+  return find_decoder_loader(config)(config, weights, options);
+}
+
+std::unique_ptr<DecoderModel> load_decoder(const RepoFiles& files, const DecoderOptions& options) {
+  const Config config = Config::parse(files.text("config.json"), "config.json");
+  const DecoderLoader load = find_decoder_loader(config);  // the more useful error first
+  return load(config, WeightStore::from_repo(files), options);
+}
+
+std::vector<std::string> supported_decoder_types() {
+  std::vector<std::string> out;
+  for (const auto& e : kDecoders) out.push_back(e.model_type);
   return out;
 }
 

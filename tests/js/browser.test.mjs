@@ -1,7 +1,7 @@
 // The package in a real browser: Debian's Chromium, headless, driven by
-// playwright-core, loads hubwasm as an ES module, fetches micro-bert from the
-// local Hub server and must give transformers.js's embeddings (ONNX Runtime
-// on the same weights) within 1e-4.
+// playwright-core. Pages import hubwasm as an ES module from js/src, fetch
+// models from the local Hub server, and must give transformers.js's
+// embeddings (ONNX Runtime on the same weights) within 1e-4.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,29 +10,50 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startHubServer } from './hub_server.mjs';
-import { maxAbsDiff, transformersJs, transformersJsId } from './reference.mjs';
+import { generatedRoot, maxAbsDiff, transformersJs, transformersJsId } from './reference.mjs';
 import { startStaticServer } from './static_server.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TEXTS = ['Hello from a browser page.', 'Nothing leaves the machine.'];
-let hub, site, context, profile;
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+let hub, benchHub, plainSite, isolatedSite, browser, profile;
+
+/** A page that runs `body` (module code with `hubwasm` and `HUB` in scope) and stores its result. */
+function page(body, hubUrl = hub.url) {
+  return `<!doctype html><meta charset="utf-8"><script type="module">
+    import * as hubwasm from '/js/src/index.js';
+    const HUB = ${JSON.stringify(hubUrl)};
+    hubwasm.env.remoteHost = HUB;
+    window.__ticks = 0;
+    setInterval(() => window.__ticks++, 10);
+    try {
+      window.__result = await (async () => { ${body} })();
+    } catch (e) {
+      window.__result = { error: String(e.stack ?? e), code: e.code };
+    }
+  </script>`;
+}
+
+async function run(site, name, body, { context = browser, hubUrl } = {}) {
+  site.pages[`/${name}.html`] = page(body, hubUrl);
+  const tab = await context.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  await tab.goto(`${site.url}${name}.html`);
+  await tab.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+  const result = await tab.evaluate(() => window.__result);
+  assert.equal(result.error, undefined, result.error);
+  assert.deepEqual(errors, []);
+  return { result, tab };
+}
 
 before(async () => {
   hub = await startHubServer();
-  const page = `<!doctype html><script type="module">
-    import { pipeline, env } from '/js/src/index.js';
-    env.remoteHost = ${JSON.stringify(hub.url)};
-    try {
-      const extractor = await pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
-      const out = await extractor(${JSON.stringify(TEXTS)}, { pooling: 'mean', normalize: true });
-      window.__result = { dims: out.dims, data: Array.from(out.data) };
-    } catch (e) {
-      window.__result = { error: String(e.stack ?? e) };
-    }
-  </script>`;
-  site = await startStaticServer({ root: repoRoot, pages: { '/test.html': page } });
+  benchHub = await startHubServer({ root: generatedRoot });
+  plainSite = await startStaticServer({ root: repoRoot });
+  isolatedSite = await startStaticServer({ root: repoRoot, headers: ISOLATION });
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -41,27 +62,77 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
-  await site?.close();
+  await browser?.close();
+  await plainSite?.close();
+  await isolatedSite?.close();
   await hub?.close();
+  await benchHub?.close();
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-test('feature-extraction in headless Chromium equals transformers.js', async () => {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${site.url}test.html`);
-  await page.waitForFunction(() => window.__result, null, { timeout: 60_000 });
-  const result = await page.evaluate(() => window.__result);
-  assert.equal(result.error, undefined, result.error);
-  assert.deepEqual(errors, []);
-  assert.deepEqual(result.dims, [2, 32]);
+const EMBED = `
+  const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
+  const out = await extractor(${JSON.stringify(TEXTS)}, { pooling: 'mean', normalize: true });
+  await extractor.dispose();
+  return { dims: out.dims, data: Array.from(out.data), isolated: self.crossOriginIsolated };`;
+
+async function expectedEmbeddings() {
   const tf = await transformersJs();
   const reference = await tf.pipeline('feature-extraction', transformersJsId('hubwasm-fixtures--micro-bert'), { dtype: 'fp32', device: 'cpu' });
   const expected = await reference(TEXTS, { pooling: 'mean', normalize: true });
-  const err = maxAbsDiff(Float32Array.from(result.data), expected.data);
-  console.log(`Chromium feature-extraction max abs error vs transformers.js: ${err.toExponential(2)}`);
-  assert.ok(err < 1e-4);
   await reference.dispose();
+  return expected.data;
+}
+
+for (const [label, site] of [['without', () => plainSite], ['with', () => isolatedSite]]) {
+  test(`feature-extraction ${label} COOP/COEP equals transformers.js`, async () => {
+    const { result, tab } = await run(site(), `embed-${label}`, EMBED);
+    await tab.close();
+    assert.equal(result.isolated, label === 'with');
+    assert.deepEqual(result.dims, [2, 32]);
+    const err = maxAbsDiff(Float32Array.from(result.data), await expectedEmbeddings());
+    console.log(`Chromium (${label} COOP/COEP) feature-extraction max abs error vs transformers.js: ${err.toExponential(2)}`);
+    assert.ok(err < 1e-4);
+  });
+}
+
+test('a reload takes the model from the Cache API: no model downloads', async () => {
+  const first = await run(plainSite, 'cache', EMBED);
+  await first.tab.close();
+  const downloadsBefore = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.safetensors')).length;
+  assert.ok(downloadsBefore >= 1);
+  const second = await run(plainSite, 'cache', EMBED);
+  await second.tab.close();
+  const downloadsAfter = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.safetensors')).length;
+  assert.equal(downloadsAfter, downloadsBefore);
+  assert.deepEqual(second.result.data, first.result.data);
+});
+
+test('worker mode: same results, progress events, and the page keeps ticking during inference', async () => {
+  const { result, tab } = await run(plainSite, 'worker', `
+    const events = [];
+    const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-bench/minilm-l6',
+      { worker: true, progress_callback: (e) => events.push(e.status) });
+    const texts = Array.from({ length: 32 }, (_, i) => 'sentence number ' + i + ' is long enough to keep the model busy for a while, '.repeat(4));
+    const ticksBefore = window.__ticks;
+    const started = performance.now();
+    const out = await extractor(texts, { pooling: 'mean', normalize: true });
+    const elapsed = performance.now() - started;
+    const ticks = window.__ticks - ticksBefore;
+    const inline = await hubwasm.pipeline('feature-extraction', 'hubwasm-bench/minilm-l6');
+    const same = await inline(texts.slice(0, 2), { pooling: 'mean', normalize: true });
+    const badInput = await extractor(42).catch((e) => ({ name: e.name, code: e.code }));
+    await extractor.dispose();
+    await inline.dispose();
+    return { dims: out.dims, first: Array.from(out.data.slice(0, 768)), inline: Array.from(same.data), elapsed, ticks, events, badInput };
+  `, { hubUrl: benchHub.url });
+  await tab.close();
+  assert.deepEqual(result.dims, [32, 384]);
+  assert.ok(maxAbsDiff(result.first, result.inline) < 1e-6);
+  assert.ok(result.events.includes('progress') && result.events.includes('ready'));
+  assert.deepEqual(result.badInput, { name: 'HubwasmError', code: 'INVALID_ARGUMENT' });
+  // A 10 ms timer: with the main thread free it fires about elapsed/10 times.
+  console.log(`worker inference ${result.elapsed.toFixed(0)} ms, main-thread timer fired ${result.ticks} times`);
+  assert.ok(result.elapsed > 200, 'inference should be long enough to measure responsiveness');
+  assert.ok(result.ticks >= (result.elapsed / 10) * 0.5, `timer starved: ${result.ticks} ticks in ${result.elapsed} ms`);
 });

@@ -14,6 +14,7 @@ const TYPES = {
   '.css': 'text/css',
 };
 
+/** `pages` maps URL paths to HTML served instead of files; it may be changed while running. */
 export async function startStaticServer({ root, headers = {}, pages = {} }) {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -35,6 +36,7 @@ export async function startStaticServer({ root, headers = {}, pages = {} }) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/`,
+    pages,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

@@ -1,0 +1,230 @@
+#include "models/llama.h"
+
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "ops/activation.h"
+#include "ops/causal_attention.h"
+#include "ops/gated_mlp.h"
+#include "ops/rms_norm.h"
+
+namespace hubwasm {
+
+LlamaConfig LlamaConfig::from(const Config& c) {
+  LlamaConfig l;
+  l.model_type = c.model_type();
+  const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2";
+  l.vocab_size = c.get_int("vocab_size");
+  l.hidden_size = c.get_int("hidden_size");
+  l.intermediate_size = c.get_int("intermediate_size");
+  l.num_hidden_layers = c.get_int("num_hidden_layers");
+  l.num_attention_heads = c.get_int("num_attention_heads");
+  l.num_key_value_heads = c.get_int("num_key_value_heads", l.num_attention_heads);
+  l.max_position_embeddings =
+      c.get_int("max_position_embeddings", mistral ? 4096 * 32 : qwen2 ? 32768 : 2048);
+  l.rms_norm_eps = c.get_float("rms_norm_eps", 1e-6);
+  l.hidden_act = c.get_string("hidden_act", "silu");
+  l.tie_word_embeddings = c.get_bool("tie_word_embeddings", false);
+  if (l.num_attention_heads <= 0 || l.num_key_value_heads <= 0 ||
+      l.num_attention_heads % l.num_key_value_heads != 0) {
+    throw Error(ErrorCode::InvalidConfig, c.filename() + ": num_attention_heads " +
+                                              std::to_string(l.num_attention_heads) +
+                                              " is not a multiple of num_key_value_heads " +
+                                              std::to_string(l.num_key_value_heads));
+  }
+  // head_dim when given (it need not equal hidden_size / heads), else the quotient.
+  l.head_dim = c.get_int("head_dim", 0);
+  if (l.head_dim == 0) {
+    if (l.hidden_size % l.num_attention_heads != 0) {
+      throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(l.hidden_size) +
+                                                " is not a multiple of num_attention_heads " +
+                                                std::to_string(l.num_attention_heads));
+    }
+    l.head_dim = l.hidden_size / l.num_attention_heads;
+  }
+  for (int64_t v : {l.vocab_size, l.hidden_size, l.intermediate_size, l.num_hidden_layers, l.head_dim,
+                    l.max_position_embeddings}) {
+    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
+  }
+  if (qwen2) {
+    l.qkv_bias = true;  // Qwen2Attention: q/k/v with bias, o_proj without
+    l.o_bias = false;
+    l.mlp_bias = false;
+  } else {
+    l.qkv_bias = l.o_bias = c.get_bool("attention_bias", false);
+    l.mlp_bias = c.get_bool("mlp_bias", false);
+  }
+  l.layer_sliding_window.assign(static_cast<size_t>(l.num_hidden_layers), 0);
+  if (mistral) {
+    // MistralConfig defaults sliding_window to 4096; null disables it.
+    const auto& j = c.json();
+    const int64_t window = !j.contains("sliding_window") ? 4096 : c.get_int("sliding_window", 0);
+    l.layer_sliding_window.assign(l.layer_sliding_window.size(), window);
+  } else if (qwen2 && c.get_bool("use_sliding_window", false)) {
+    // Qwen2 slides only from layer max_window_layers on.
+    const int64_t window = c.get_int("sliding_window", 4096);
+    const int64_t first = c.get_int("max_window_layers", 28);
+    for (int64_t i = first; i < l.num_hidden_layers; ++i) l.layer_sliding_window[i] = window;
+  }
+  l.rope = RopeConfig::from(c, l.head_dim);
+  return l;
+}
+
+namespace {
+
+struct LlamaLayer {
+  RMSNorm input_layernorm;
+  Projection q_proj;  // (hidden -> heads * head_dim)
+  Projection k_proj;  // (hidden -> kv_heads * head_dim)
+  Projection v_proj;  // (hidden -> kv_heads * head_dim)
+  Projection o_proj;  // (heads * head_dim -> hidden)
+  RMSNorm post_attention_layernorm;
+  GatedMlp mlp;       // gate/up (hidden -> intermediate), down (intermediate -> hidden)
+};
+
+void add_inplace(Tensor& x, const Tensor& y) {
+  float* a = x.f32();
+  const float* b = y.f32();
+  for (int64_t i = 0, n = x.numel(); i < n; ++i) a[i] += b[i];
+}
+
+class Llama final : public DecoderModel {
+ public:
+  Llama(const Config& config, const WeightStore& weights, const DecoderOptions& options)
+      : cfg_(LlamaConfig::from(config)), rotary_(cfg_.rope) {
+    const DecoderWeights w(weights, "model.", options);
+    const int64_t Hd = cfg_.hidden_size, I = cfg_.intermediate_size;
+    const int64_t q_width = cfg_.num_attention_heads * cfg_.head_dim;
+    const int64_t kv_width = cfg_.num_key_value_heads * cfg_.head_dim;
+    const auto eps = static_cast<float>(cfg_.rms_norm_eps);
+    const Activation act = parse_activation(cfg_.hidden_act, "hidden_act");
+    const WeightLoader& f32 = w.loader();
+    embed_tokens_ = w.table("embed_tokens.weight", cfg_.vocab_size, Hd);
+    for (int64_t i = 0; i < cfg_.num_hidden_layers; ++i) {
+      const std::string p = "layers." + std::to_string(i) + ".";
+      LlamaLayer layer;
+      layer.input_layernorm = {f32.base(p + "input_layernorm.weight", {Hd}), eps, false};
+      layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
+      layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
+      layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
+      layer.o_proj = w.linear(p + "self_attn.o_proj", q_width, Hd, cfg_.o_bias);
+      layer.post_attention_layernorm = {f32.base(p + "post_attention_layernorm.weight", {Hd}), eps, false};
+      layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
+                   w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
+      layers_.push_back(std::move(layer));
+    }
+    norm_ = {f32.base("norm.weight", {Hd}), eps, false};
+    own_head_ = !cfg_.tie_word_embeddings;
+    lm_head_ = own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, Hd) : embed_tokens_;
+
+    info_.model_type = cfg_.model_type;
+    info_.vocab_size = cfg_.vocab_size;
+    info_.num_layers = cfg_.num_hidden_layers;
+    info_.num_kv_heads = cfg_.num_key_value_heads;
+    info_.head_dim = cfg_.head_dim;
+    info_.max_positions = cfg_.max_position_embeddings;
+    // RoPE has no table: positions past max_position_embeddings still compute
+    // (as in transformers), so only int32 overflow bounds them here.
+    if (cfg_.rope.type == RopeType::Dynamic) info_.max_positions = INT_MAX;
+    info_.eos_token_ids = read_token_ids(config, "eos_token_id");
+    if (config.has("bos_token_id")) info_.bos_token_id = static_cast<int32_t>(config.get_int("bos_token_id"));
+    if (config.has("pad_token_id")) info_.pad_token_id = static_cast<int32_t>(config.get_int("pad_token_id"));
+  }
+
+  const DecoderInfo& info() const override { return info_; }
+
+  size_t weight_bytes() const override {
+    size_t n = embed_tokens_.weight_bytes() + norm_.weight.nbytes() + (own_head_ ? lm_head_.weight_bytes() : 0);
+    for (const auto& l : layers_) {
+      n += l.q_proj.weight_bytes() + l.k_proj.weight_bytes() + l.v_proj.weight_bytes() + l.o_proj.weight_bytes() +
+           l.mlp.gate.weight_bytes() + l.mlp.up.weight_bytes() + l.mlp.down.weight_bytes() +
+           l.input_layernorm.weight.nbytes() + l.post_attention_layernorm.weight.nbytes();
+    }
+    return n;
+  }
+
+  Tensor forward(const DecoderInput& in, KVCache& cache) const override {
+    const std::vector<int32_t> pos = validate_decoder_input(in, cache, info_);
+    const int64_t Hd = cfg_.hidden_size, rows = in.batch * in.seq;
+    const int64_t heads = cfg_.num_attention_heads, kv_heads = cfg_.num_key_value_heads, D = cfg_.head_dim;
+    const int64_t past = cache.length(), total = past + in.seq;
+    const std::vector<int32_t> mask =
+        in.attention_mask.empty() ? std::vector<int32_t>(in.batch * total, 1) : in.attention_mask;
+    cache.reserve(total);
+
+    Tensor x = Tensor::zeros(DType::F32, {rows, Hd});
+    for (int64_t r = 0; r < rows; ++r) embed_tokens_.copy_row(in.input_ids[r], x.f32() + r * Hd);
+
+    CausalAttentionShape shape{in.batch, in.seq, heads, kv_heads, D, past, cache.capacity(), 0,
+                               1.0f / std::sqrt(static_cast<float>(D))};
+    Tensor h = Tensor::zeros(DType::F32, {rows, Hd});
+    for (int64_t l = 0; l < cfg_.num_hidden_layers; ++l) {  // hot loop: one pre-norm block
+      const LlamaLayer& layer = layers_[l];
+      std::memcpy(h.f32(), x.f32(), x.nbytes());
+      rms_norm_inplace(h, layer.input_layernorm);
+      Tensor q = layer.q_proj.forward(h);
+      Tensor k = layer.k_proj.forward(h);
+      const Tensor v = layer.v_proj.forward(h);
+      rotary_.apply_inplace(q, heads, pos);
+      rotary_.apply_inplace(k, kv_heads, pos);  // cached after RoPE, as transformers caches them
+      write_kv(cache, l, k, v, in.batch, in.seq, past);
+      shape.sliding_window = cfg_.layer_sliding_window[l];
+      const Tensor context = causal_attention(q, cache.keys(l), cache.values(l), mask, shape);
+      add_inplace(x, layer.o_proj.forward(context));
+      std::memcpy(h.f32(), x.f32(), x.nbytes());
+      rms_norm_inplace(h, layer.post_attention_layernorm);
+      add_inplace(x, gated_mlp(h, layer.mlp));
+    }
+    cache.advance(in.seq);
+
+    Tensor last = x;
+    if (in.last_logits_only) {
+      last = Tensor::zeros(DType::F32, {in.batch, Hd});
+      for (int64_t b = 0; b < in.batch; ++b) {
+        std::memcpy(last.f32() + b * Hd, x.f32() + ((b + 1) * in.seq - 1) * Hd, Hd * sizeof(float));
+      }
+    }
+    rms_norm_inplace(last, norm_);
+    const int64_t out_seq = in.last_logits_only ? 1 : in.seq;
+    return lm_head_.forward(last).reshape({in.batch, out_seq, cfg_.vocab_size});
+  }
+
+ private:
+  // k, v: (rows, kv_heads*head_dim) -> cache blocks [b, head, past + s, d].
+  void write_kv(KVCache& cache, int64_t layer, const Tensor& k, const Tensor& v, int64_t batch, int64_t seq,
+                int64_t past) const {
+    const int64_t H = cfg_.num_key_value_heads, D = cfg_.head_dim, cap = cache.capacity();
+    float* keys = cache.keys(layer);
+    float* values = cache.values(layer);
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t s = 0; s < seq; ++s) {
+        const int64_t row = b * seq + s;
+        for (int64_t h = 0; h < H; ++h) {
+          const int64_t slot = ((b * H + h) * cap + past + s) * D;
+          std::memcpy(keys + slot, k.f32() + (row * H + h) * D, D * sizeof(float));
+          std::memcpy(values + slot, v.f32() + (row * H + h) * D, D * sizeof(float));
+        }
+      }
+    }
+  }
+
+  LlamaConfig cfg_;
+  DecoderInfo info_;
+  RotaryEmbedding rotary_;
+  Projection embed_tokens_;  // (vocab, hidden)
+  std::vector<LlamaLayer> layers_;
+  RMSNorm norm_;
+  Projection lm_head_;  // (vocab, hidden), embed_tokens_ when tied
+  bool own_head_ = true;
+};
+
+}  // namespace
+
+std::unique_ptr<DecoderModel> load_llama(const Config& config, const WeightStore& weights,
+                                         const DecoderOptions& options) {
+  return std::make_unique<Llama>(config, weights, options);
+}
+
+}  // namespace hubwasm

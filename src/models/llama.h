@@ -1,0 +1,34 @@
+// The Llama family (transformers' modeling_llama.py, modeling_mistral.py,
+// modeling_qwen2.py): pre-norm blocks with RMSNorm, rotary positions,
+// grouped-query attention and a SiLU-gated MLP. The three differ only in
+// config: Mistral's sliding window, Qwen2's q/k/v biases, Llama's
+// attention_bias / mlp_bias switches.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "models/decoder.h"
+#include "ops/rotary.h"
+
+namespace hubwasm {
+
+struct LlamaConfig {
+  std::string model_type;  // "llama", "mistral", "qwen2"
+  int64_t vocab_size, hidden_size, intermediate_size, num_hidden_layers;
+  int64_t num_attention_heads, num_key_value_heads, head_dim, max_position_embeddings;
+  double rms_norm_eps;
+  std::string hidden_act;
+  bool tie_word_embeddings;
+  bool qkv_bias, o_bias, mlp_bias;
+  std::vector<int64_t> layer_sliding_window;  // per layer, 0 = full attention
+  RopeConfig rope;
+
+  // Reads config.json with the defaults of the matching transformers config class.
+  static LlamaConfig from(const Config& config);
+};
+
+std::unique_ptr<DecoderModel> load_llama(const Config& config, const WeightStore& weights,
+                                         const DecoderOptions& options);
+
+}  // namespace hubwasm
