@@ -61,10 +61,16 @@ export async function pipeline(task, model = null, options = {}) {
       `unknown task "${task}"; supported: ${Object.keys(TASKS).join(', ')}`);
   }
   const model_id = model ?? spec.default;
-  const [tokenizer, loaded] = await Promise.all([
+  const [tokenizer, loaded] = await Promise.allSettled([
     AutoTokenizer.from_pretrained(model_id, options),
     spec.model.from_pretrained(model_id, options),
-  ]);
+  ]).then(async (results) => {
+    const failed = results.find((r) => r.status === 'rejected');
+    if (!failed) return results.map((r) => r.value);
+    // Free whichever half did load before reporting the failure.
+    await Promise.all(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.dispose()));
+    throw failed.reason;
+  });
   options.progress_callback?.({ status: 'ready', task: name, model: model_id });
   return new spec.pipeline({ task: name, model: loaded, tokenizer });
 }

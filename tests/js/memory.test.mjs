@@ -1,0 +1,55 @@
+// WebAssembly memory comes back: load/dispose cycles and many inferences
+// leave the core's allocated bytes (mallinfo) where they started.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { env, pipeline, wasmMemoryInUse } from 'hubwasm';
+import { startHubServer } from './hub_server.mjs';
+
+// Allocator bookkeeping may move by a few KB; a leaked model would be >= 400 KB.
+const BOUND_BYTES = 64 * 1024;
+let hub;
+
+before(async () => {
+  hub = await startHubServer();
+  env.remoteHost = hub.url;
+  env.useFSCache = false;
+});
+after(() => hub.close());
+
+test('50 load/dispose cycles return the memory', async () => {
+  const cycle = async () => {
+    const extractor = await pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
+    await extractor(['memory check'], { pooling: 'mean', normalize: true });
+    await extractor.dispose();
+  };
+  await cycle();  // first use sets up the runtime's own allocations
+  const start = await wasmMemoryInUse();
+  for (let i = 0; i < 50; i++) await cycle();
+  const end = await wasmMemoryInUse();
+  console.log(`50 load/dispose cycles: ${start} -> ${end} bytes in use (${end - start >= 0 ? '+' : ''}${end - start})`);
+  assert.ok(end - start < BOUND_BYTES);
+});
+
+test('1000 inferences on one pipeline keep memory flat', async () => {
+  const extractor = await pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
+  await extractor(['warm up'], { pooling: 'mean' });
+  const start = await wasmMemoryInUse();
+  for (let i = 0; i < 1000; i++) await extractor([`sentence ${i}`, 'a second, longer sentence'], { pooling: 'mean', normalize: true });
+  const end = await wasmMemoryInUse();
+  console.log(`1000 inferences: ${start} -> ${end} bytes in use (${end - start >= 0 ? '+' : ''}${end - start})`);
+  assert.ok(end - start < BOUND_BYTES);
+  await extractor.dispose();
+});
+
+test('failed loads free what they took', async () => {
+  const start = await wasmMemoryInUse();
+  hub.setFaults([{ match: /model\.safetensors$/, kind: 'truncate' }]);
+  env.retryDelayMs = 1;
+  for (let i = 0; i < 10; i++) {
+    await assert.rejects(pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert'), { code: 'NETWORK_ERROR' });
+  }
+  hub.setFaults([]);
+  const end = await wasmMemoryInUse();
+  console.log(`10 failed loads: ${start} -> ${end} bytes in use`);
+  assert.ok(end - start < BOUND_BYTES);
+});

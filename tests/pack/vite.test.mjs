@@ -1,0 +1,45 @@
+// The Vite production build of vite-app/ (made by run.sh from the installed
+// tarball) in headless Chromium: same embeddings as transformers.js.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { startHubServer } from '../js/hub_server.mjs';
+import { maxAbsDiff, transformersJs, transformersJsId } from '../js/reference.mjs';
+import { startStaticServer } from '../js/static_server.mjs';
+
+test('a Vite-bundled page runs the packed package', async () => {
+  const dist = process.env.VITE_DIST;
+  assert.ok(dist && fs.existsSync(path.join(dist, 'index.html')), 'VITE_DIST must point at the built app');
+  const wasmFiles = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasmFiles.length, 1, 'Vite must emit the .wasm as an asset');
+  const hub = await startHubServer();
+  const site = await startStaticServer({ root: dist });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}index.html?hub=${encodeURIComponent(hub.url)}`);
+    await page.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+    const result = await page.evaluate(() => window.__result);
+    assert.equal(result.error, undefined, result.error);
+    const tf = await transformersJs();
+    const reference = await tf.pipeline('feature-extraction', transformersJsId('hubwasm-fixtures--micro-bert'), { dtype: 'fp32', device: 'cpu' });
+    const expected = await reference(['bundled by vite', 'still the same numbers'], { pooling: 'mean', normalize: true });
+    await reference.dispose();
+    const err = maxAbsDiff(Float32Array.from(result.data), expected.data);
+    console.log(`Vite bundle in Chromium: max abs error vs transformers.js ${err.toExponential(2)}`);
+    assert.ok(err < 1e-4);
+  } finally {
+    await browser.close();
+    await site.close();
+    await hub.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+});
