@@ -2,6 +2,10 @@ import { openCache } from './cache.js';
 import { env, IS_NODE } from './env.js';
 import { HubwasmError } from './errors.js';
 import { fileUrl, request, withRetries } from './hub.js';
+import * as nodePlatform from './platform/node.js';
+import * as browserPlatform from './platform/browser.js';
+
+const digestHex = (IS_NODE ? nodePlatform : browserPlatform).digestHex;
 
 /**
  * A destination for one file's bytes: JavaScript memory, or a block of
@@ -31,16 +35,6 @@ async function slot(run) {
     active--;
     waiting.shift()?.();
   }
-}
-
-async function digestHex(algorithm, bytes) {
-  if (IS_NODE) {
-    const { createHash } = await import('node:crypto');
-    return createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1').update(bytes).digest('hex');
-  }
-  if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
-  const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-  return [...new Uint8Array(await crypto.subtle.digest(algorithm, data))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -119,10 +113,8 @@ async function readLocal(model, file, options, sink) {
   if (!env.allowLocalModels || !env.localModelPath) return false;
   const relative = `${model}/${options.subfolder ? `${options.subfolder}/` : ''}${file}`;
   if (IS_NODE) {
-    const fs = await import('node:fs');
-    const path = `${env.localModelPath.replace(/\/?$/, '/')}${relative}`;
-    if (!fs.existsSync(path)) return false;
-    const bytes = await fs.promises.readFile(path);
+    const bytes = await nodePlatform.readFileIfExists(`${env.localModelPath.replace(/\/?$/, '/')}${relative}`);
+    if (!bytes) return false;
     sink.allocate(bytes.length);
     sink.write(bytes, 0);
     return true;

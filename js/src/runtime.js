@@ -1,5 +1,6 @@
 import createHubwasm from '../dist/hubwasm.mjs';
 import { env, IS_NODE } from './env.js';
+import { readFileIfExists } from './platform/node.js';
 
 let loading = null;
 
@@ -11,8 +12,7 @@ export function getRuntime() {
     if (base) options.locateFile = (file) => new URL(file, typeof base === 'string' ? base : base.href).href;
     if (IS_NODE && !base) {
       // Emscripten 3.1.6's glue would fetch() a file path in Node (toolchain.md P3).
-      const { readFile } = await import('node:fs/promises');
-      options.wasmBinary = await readFile(new URL('../dist/hubwasm.wasm', import.meta.url));
+      options.wasmBinary = await readFileIfExists(new URL('../dist/hubwasm.wasm', import.meta.url));
     }
     return createHubwasm(options);
   })();

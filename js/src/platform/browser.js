@@ -1,0 +1,16 @@
+// Browser stand-ins for ./node.js, which bundlers use instead of it.
+
+export async function readFileIfExists() {
+  return null;
+}
+
+export async function digestHex(algorithm, bytes) {
+  if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
+  const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();  // not shared wasm memory
+  const digest = new Uint8Array(await crypto.subtle.digest(algorithm, data));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function folderCache() {
+  return null;
+}

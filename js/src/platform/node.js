@@ -1,0 +1,76 @@
+// Node-only services. Bundlers swap this file for ./browser.js (package.json
+// "browser" field), so no node: module reaches a browser bundle; unbundled
+// browsers load it but never call it (callers check IS_NODE first).
+
+/** Bytes of a file, or null when it does not exist. */
+export async function readFileIfExists(pathOrUrl) {
+  const fs = await import('node:fs/promises');
+  try {
+    return await fs.readFile(pathOrUrl);
+  } catch (error) {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** Hex digest ('SHA-256' or 'SHA-1') of bytes. */
+export async function digestHex(algorithm, bytes) {
+  const { createHash } = await import('node:crypto');
+  return createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1').update(bytes).digest('hex');
+}
+
+/**
+ * A folder cache: <root>/<host>/<model>/resolve/<revision>/<file>. An entry
+ * appears by an atomic rename, so an interrupted write leaves nothing behind.
+ */
+export async function folderCache(root) {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  // new URL() has already removed any '..' from the path.
+  const fileFor = (url) => {
+    const u = new URL(url);
+    return path.join(root, u.host.replace(':', '_'), decodeURIComponent(u.pathname));
+  };
+  return {
+    /** {size, readInto(sink)} or null. */
+    async match(url) {
+      const file = fileFor(url);
+      let stat;
+      try {
+        stat = await fs.promises.stat(file);
+      } catch {
+        return null;
+      }
+      return {
+        size: stat.size,
+        async readInto(sink) {
+          sink.allocate(stat.size);
+          const handle = await fs.promises.open(file);
+          try {
+            const chunk = Buffer.allocUnsafe(Math.min(stat.size, 1 << 20) || 1);
+            for (let offset = 0; offset < stat.size;) {
+              const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
+              if (bytesRead === 0) throw new Error(`${file} shrank while reading`);
+              sink.write(chunk.subarray(0, bytesRead), offset);
+              offset += bytesRead;
+            }
+          } finally {
+            await handle.close();
+          }
+        },
+      };
+    },
+    async put(url, bytes) {
+      const file = fileFor(url);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      try {
+        await fs.promises.writeFile(partial, bytes);
+        await fs.promises.rename(partial, file);
+      } catch (error) {
+        await fs.promises.rm(partial, { force: true });
+        throw error;
+      }
+    },
+  };
+}
