@@ -13,7 +13,7 @@ export HUBWASM_SHARED ?= $(abspath ../shared)
 MODELS_DIR := build/models
 MAKE_MODELS := /usr/bin/python3 $(HUBWASM_SHARED)/bench/make_models.py
 
-.PHONY: deps build native wasm models test test-native test-js test-pack clean
+.PHONY: deps build native wasm models fixtures test test-native test-js test-pack clean
 
 deps:
 	@scripts/install_deps.sh
@@ -36,13 +36,28 @@ models: deps
 	@test -f $(MODELS_DIR)/hubwasm-bench--minilm-l6/model.safetensors || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only minilm-l6 --no-quant --prefix hubwasm-bench--
 
-test: build models test-native test-pack test-js
+# Micro encoder fixtures (every head; bert, distilbert, roberta, xlm-roberta, electra, albert, mpnet,
+# deberta-v2) with torch references and ONNX exports of the same weights (tests/fixtures/).
+FIXTURES_DIR := build/fixtures
+fixtures: deps
+	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -a \
+	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -nt tests/fixtures/make_encoder_fixtures.py || \
+	  /usr/bin/python3 tests/fixtures/make_encoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
+
+test: build models fixtures test-native test-pack test-js
 
 test-native:
 	$(NATIVE_DIR)/hubwasm_tests
 
 test-js:
 	node --test --test-reporter=spec tests/js/
+
+# The Space-like demo page (issue 7): web-demo/server.mjs serves it with COOP/COEP on http://127.0.0.1:8080/.
+# Settings, as make variables or environment: PORT (8080), HUB_URL, HUB_DIR, MODEL; with neither
+# HUB_URL nor HUB_DIR and no answer from huggingface.co, it serves ../shared/models instead.
+.PHONY: demo
+demo: build
+	PORT="$(PORT)" HUB_URL="$(HUB_URL)" HUB_DIR="$(HUB_DIR)" MODEL="$(MODEL)" node web-demo/server.mjs
 
 # The packed tarball must work when installed into an empty project.
 test-pack:

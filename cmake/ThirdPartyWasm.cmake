@@ -2,6 +2,7 @@
 # source tarballs that scripts/install_deps.sh fetches (`apt-get source`):
 #   utf8proc::utf8proc  utf8proc 2.8.0 (Unicode normalization)
 #   spm::static         sentencepiece 0.1.97 static library (+ builtin protobuf-lite)
+#   pcre2::pcre2-8      PCRE2 10.42, 8-bit, Unicode, no JIT (tokenizer regexes)
 # Each is an ExternalProject: built once on the first build, then left alone
 # (stamp files), so changes to our own sources never rebuild them.
 include(ExternalProject)
@@ -11,7 +12,8 @@ set(HUBWASM_THIRD_PARTY_SRC "${CMAKE_SOURCE_DIR}/third_party/src" CACHE PATH
 
 set(_tp_spm_tarball "${HUBWASM_THIRD_PARTY_SRC}/sentencepiece_0.1.97.orig.tar.gz")
 set(_tp_utf8proc_tarball "${HUBWASM_THIRD_PARTY_SRC}/utf8proc_2.8.0.orig.tar.gz")
-foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}")
+set(_tp_pcre2_tarball "${HUBWASM_THIRD_PARTY_SRC}/pcre2_10.42.orig.tar.gz")
+foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}" "${_tp_pcre2_tarball}")
   if(NOT EXISTS "${_tarball}")
     message(FATAL_ERROR "${_tarball} is missing: run scripts/install_deps.sh")
   endif()
@@ -23,7 +25,7 @@ set(_tp_flags -O3 -msimd128 -DNDEBUG)
 set(_tp_root "${CMAKE_BINARY_DIR}/third_party")
 # Imported targets need their include dirs to exist at configure time; the
 # headers are copied in right after extraction, before anything compiles.
-file(MAKE_DIRECTORY "${_tp_root}/utf8proc/include" "${_tp_root}/spm/include")
+file(MAKE_DIRECTORY "${_tp_root}/utf8proc/include" "${_tp_root}/spm/include" "${_tp_root}/pcre2/include")
 
 # utf8proc is one translation unit (utf8proc.c includes utf8proc_data.c) and
 # its CMakeLists forces -O2, so it is compiled directly with our flags.
@@ -82,3 +84,29 @@ set_target_properties(spm::static PROPERTIES
   # (else wasm-ld: undefined symbol __wasm_lpad_context).
   INTERFACE_LINK_OPTIONS -fwasm-exceptions)
 add_dependencies(spm::static spm_ep)
+
+# PCRE2 through its own CMake build: the 8-bit library only, Unicode support
+# (UTF + UCP for \p{L}, \p{N}), no JIT (no executable memory in wasm), no
+# tools or tests. pcre2.h is generated in the build dir and copied out.
+ExternalProject_Add(pcre2_ep
+  URL "${_tp_pcre2_tarball}"
+  URL_HASH SHA256=c33b418e3b936ee3153de2c61cc638e7e4fe3156022a5c77d0711bcbb9d64f1f
+  DOWNLOAD_EXTRACT_TIMESTAMP ON
+  PREFIX "${_tp_root}/pcre2"
+  CMAKE_ARGS "-DCMAKE_TOOLCHAIN_FILE=${CMAKE_TOOLCHAIN_FILE}" -DCMAKE_BUILD_TYPE=Release
+             "-DCMAKE_C_FLAGS_RELEASE=${_tp_flags_release}"
+             -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON
+             -DPCRE2_BUILD_PCRE2_8=ON -DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF
+             -DPCRE2_SUPPORT_UNICODE=ON -DPCRE2_SUPPORT_JIT=OFF
+             -DPCRE2_BUILD_PCRE2GREP=OFF -DPCRE2_BUILD_TESTS=OFF
+             -DPCRE2_SUPPORT_LIBBZ2=OFF -DPCRE2_SUPPORT_LIBZ=OFF
+             -DPCRE2_SUPPORT_LIBEDIT=OFF -DPCRE2_SUPPORT_LIBREADLINE=OFF
+  BUILD_COMMAND "${CMAKE_COMMAND}" --build <BINARY_DIR> --target pcre2-8-static
+  INSTALL_COMMAND "${CMAKE_COMMAND}" -E copy <BINARY_DIR>/pcre2.h "${_tp_root}/pcre2/include/"
+  BUILD_BYPRODUCTS "${_tp_root}/pcre2/src/pcre2_ep-build/libpcre2-8.a")
+add_library(pcre2::pcre2-8 STATIC IMPORTED GLOBAL)
+set_target_properties(pcre2::pcre2-8 PROPERTIES
+  IMPORTED_LOCATION "${_tp_root}/pcre2/src/pcre2_ep-build/libpcre2-8.a"
+  INTERFACE_INCLUDE_DIRECTORIES "${_tp_root}/pcre2/include"
+  INTERFACE_COMPILE_DEFINITIONS PCRE2_STATIC)
+add_dependencies(pcre2::pcre2-8 pcre2_ep)

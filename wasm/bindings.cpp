@@ -5,6 +5,8 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <new>
@@ -14,6 +16,8 @@
 #include "core/error.h"
 #include "io/repo_files.h"
 #include "models/registry.h"
+#include "tasks/generation.h"
+#include "tasks/encoder_tasks.h"
 #include "tasks/feature_extraction.h"
 #include "tokenizers/tokenizer.h"
 
@@ -85,6 +89,17 @@ class WasmRepo {
     }, 0.0);
   }
   const RepoFiles& files() const { return files_; }
+  // Drops this repo's references to its *.safetensors files, so that their
+  // bytes are freed as soon as no loaded model views them (a q8 load keeps
+  // none of the large ones): peak memory then stays near the stored size.
+  void release_weights() {
+    RepoFiles kept;
+    for (const auto& [path, blob] : files_.all()) {
+      const bool weights = path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
+      if (!weights) kept.add(path, blob);
+    }
+    files_ = std::move(kept);
+  }
 
  private:
   RepoFiles files_;
@@ -163,15 +178,22 @@ class WasmTokenizer {
   Tokenizer tokenizer_;
 };
 
+// {last_hidden_state, pooler_output?, logits?, start_logits?, end_logits?} as {dims, data}.
+val encoder_output_to_js(const EncoderOutput& out) {
+  val result = val::object();
+  result.set("last_hidden_state", tensor_to_js(out.last_hidden_state));
+  if (!out.pooler_output.empty()) result.set("pooler_output", tensor_to_js(out.pooler_output));
+  if (!out.logits.empty()) result.set("logits", tensor_to_js(out.logits));
+  if (!out.start_logits.empty()) result.set("start_logits", tensor_to_js(out.start_logits));
+  if (!out.end_logits.empty()) result.set("end_logits", tensor_to_js(out.end_logits));
+  return result;
+}
+
 class WasmEncoder {
  public:
   static WasmEncoder* load(const WasmRepo& repo, const std::string& head) {
     return guarded([&]() -> WasmEncoder* {
-      Head h;
-      if (head == "base") h = Head::Base;
-      else if (head == "sequence-classification") h = Head::SequenceClassification;
-      else throw Error(ErrorCode::InvalidArgument, "unknown model head \"" + head + "\"");
-      return new WasmEncoder(load_encoder(repo.files(), h));
+      return new WasmEncoder(load_encoder(repo.files(), parse_head(head)));
     }, static_cast<WasmEncoder*>(nullptr));
   }
 
@@ -184,12 +206,7 @@ class WasmEncoder {
       in.input_ids = int32_vector(input_ids);
       in.attention_mask = int32_vector(attention_mask);
       if (!token_type_ids.isNull() && !token_type_ids.isUndefined()) in.token_type_ids = int32_vector(token_type_ids);
-      const EncoderOutput out = model_->forward(in);
-      val result = val::object();
-      result.set("last_hidden_state", tensor_to_js(out.last_hidden_state));
-      if (!out.pooler_output.empty()) result.set("pooler_output", tensor_to_js(out.pooler_output));
-      if (!out.logits.empty()) result.set("logits", tensor_to_js(out.logits));
-      return result;
+      return encoder_output_to_js(model_->forward(in));
     }, val::null());
   }
 
@@ -201,6 +218,77 @@ class WasmEncoder {
   std::unique_ptr<EncoderModel> model_;
 };
 
+// The model's outputs plus, per token (batch*seq, row-major): input_ids,
+// attention_mask, special_tokens_mask, sequence_ids, word_ids, and offsets
+// (2 per token, UTF-16 units into texts[row] for sequence 0 and pairs[row]
+// for sequence 1), for the pipelines' post-processing in JavaScript.
+val encoded_run_to_js(const EncoderModel& model, const EncodedBatch& batch, const std::vector<std::string>& texts,
+                      const std::vector<std::string>* pairs) {
+  val result = encoder_output_to_js(model.forward(batch.input));
+  std::vector<int32_t> special, sequence, words, offsets;
+  for (size_t row = 0; row < batch.encodings.size(); ++row) {
+    const Encoding& e = batch.encodings[row];
+    special.insert(special.end(), e.special_tokens_mask.begin(), e.special_tokens_mask.end());
+    sequence.insert(sequence.end(), e.sequence_ids.begin(), e.sequence_ids.end());
+    words.insert(words.end(), e.word_ids.begin(), e.word_ids.end());
+    const auto first = utf16_offsets(texts[row], e.offsets);
+    const auto second = pairs ? utf16_offsets((*pairs)[row], e.offsets) : first;
+    for (size_t i = 0; i < e.size(); ++i) {
+      const auto& o = e.sequence_ids[i] == 1 ? second[i] : first[i];
+      offsets.push_back(static_cast<int32_t>(o.first));
+      offsets.push_back(static_cast<int32_t>(o.second));
+    }
+  }
+  const EncoderInput& in = batch.input;
+  result.set("batch", static_cast<double>(in.batch));
+  result.set("seq", static_cast<double>(in.seq));
+  result.set("input_ids", copy_to_js("Int32Array", in.input_ids.data(), in.input_ids.size()));
+  result.set("attention_mask", copy_to_js("Int32Array", in.attention_mask.data(), in.attention_mask.size()));
+  result.set("special_tokens_mask", copy_to_js("Int32Array", special.data(), special.size()));
+  result.set("sequence_ids", copy_to_js("Int32Array", sequence.data(), sequence.size()));
+  result.set("word_ids", copy_to_js("Int32Array", words.data(), words.size()));
+  result.set("offsets", copy_to_js("Int32Array", offsets.data(), offsets.size()));
+  return result;
+}
+
+// texts (and pairs, or null) as one padded, truncated batch through the model.
+val encoder_run(const WasmTokenizer& tokenizer, const WasmEncoder& model, const val& texts, const val& pairs) {
+  return guarded([&] {
+    const std::vector<std::string> text_list = string_vector(texts);
+    std::vector<std::string> pair_list;
+    if (!is_nullish(pairs)) pair_list = string_vector(pairs);
+    const std::vector<std::string>* p = is_nullish(pairs) ? nullptr : &pair_list;
+    return encoded_run_to_js(model.get(), encode_batch_for(tokenizer.get(), model.get(), text_list, p), text_list, p);
+  }, val::null());
+}
+
+// One question over a context of any length: the chunks' outputs (see encoded_run_to_js).
+val question_answering_run(const WasmTokenizer& tokenizer, const WasmEncoder& model, const std::string& question,
+                           const std::string& context, const val& max_length, const val& stride) {
+  return guarded([&] {
+    const size_t limit = encoder_max_length(tokenizer.get(), model.get());
+    const size_t max_len = is_nullish(max_length) ? std::min<size_t>(384, limit)
+                                                  : std::min(limit, static_cast<size_t>(max_length.as<double>()));
+    const size_t step = is_nullish(stride) ? std::min<size_t>(128, max_len / 2) : static_cast<size_t>(stride.as<double>());
+    const EncodedBatch batch = question_answering_chunks(tokenizer.get(), question, context, max_len, step);
+    const std::vector<std::string> questions(batch.encodings.size(), question), contexts(batch.encodings.size(), context);
+    return encoded_run_to_js(model.get(), batch, questions, &contexts);
+  }, val::null());
+}
+
+// {token, id} of a special-token role ("mask_token", "sep_token", ...), or null.
+val special_token(const WasmTokenizer& tokenizer, const std::string& role) {
+  return guarded([&] {
+    const auto token = tokenizer.get().special_token(role);
+    const auto id = tokenizer.get().special_token_id(role);
+    if (!token || !id) return val::null();
+    val out = val::object();
+    out.set("token", *token);
+    out.set("id", *id);
+    return out;
+  }, val::null());
+}
+
 val feature_extraction(const WasmTokenizer& tokenizer, const WasmEncoder& model, const val& texts,
                        const std::string& pooling, bool normalize) {
   return guarded([&] {
@@ -208,6 +296,184 @@ val feature_extraction(const WasmTokenizer& tokenizer, const WasmEncoder& model,
                                          parse_pooling(pooling), normalize));
   }, val::null());
 }
+
+
+// ---------------------------------------------------------------------------
+// Decoders (causal LMs): load, forward, generate.
+
+// A finite JS number, else InvalidArgument naming the option.
+double option_number(const val& v, const std::string& name) {
+  if (v.typeOf().as<std::string>() != "number") {
+    throw Error(ErrorCode::InvalidArgument, "generation option " + name + " must be a number");
+  }
+  const double x = v.as<double>();
+  if (!std::isfinite(x)) throw Error(ErrorCode::InvalidArgument, "generation option " + name + " must be finite");
+  return x;
+}
+
+int64_t option_int(const val& v, const std::string& name) {
+  const double x = option_number(v, name);
+  if (x != std::floor(x) || std::fabs(x) > 9007199254740991.0) {
+    throw Error(ErrorCode::InvalidArgument, "generation option " + name + " must be an integer, not " + std::to_string(x));
+  }
+  return static_cast<int64_t>(x);
+}
+
+bool option_bool(const val& v, const std::string& name) {
+  if (v.typeOf().as<std::string>() != "boolean") {
+    throw Error(ErrorCode::InvalidArgument, "generation option " + name + " must be true or false");
+  }
+  return v.as<bool>();
+}
+
+std::vector<int32_t> option_ids(const val& v, const std::string& name) {
+  std::vector<int32_t> out;
+  if (v.isArray()) {
+    const int n = v["length"].as<int>();
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<int32_t>(option_int(v[i], name)));
+  } else {
+    out.push_back(static_cast<int32_t>(option_int(v, name)));
+  }
+  return out;
+}
+
+// `options` (a plain JS object with transformers' GenerationConfig names)
+// applied over `o`. null / undefined values leave the default; an unknown
+// name is an InvalidArgument error naming it.
+void apply_generation_options(GenerationOptions& o, const val& options) {
+  if (is_nullish(options)) return;
+  const std::vector<std::string> keys = emscripten::vecFromJSArray<std::string>(val::global("Object").call<val>("keys", options));
+  for (const std::string& key : keys) {
+    const val v = options[key];
+    if (is_nullish(v)) continue;
+    if (key == "max_new_tokens") o.max_new_tokens = option_int(v, key);
+    else if (key == "max_length") o.max_length = option_int(v, key);
+    else if (key == "min_new_tokens") o.min_new_tokens = option_int(v, key);
+    else if (key == "min_length") o.min_length = option_int(v, key);
+    else if (key == "do_sample") o.do_sample = option_bool(v, key);
+    else if (key == "temperature") o.temperature = static_cast<float>(option_number(v, key));
+    else if (key == "top_k") o.top_k = option_int(v, key);
+    else if (key == "top_p") o.top_p = static_cast<float>(option_number(v, key));
+    else if (key == "min_p") o.min_p = static_cast<float>(option_number(v, key));
+    else if (key == "repetition_penalty") o.repetition_penalty = static_cast<float>(option_number(v, key));
+    else if (key == "no_repeat_ngram_size") o.no_repeat_ngram_size = option_int(v, key);
+    else if (key == "eos_token_id") o.eos_token_id = option_ids(v, key);
+    else if (key == "pad_token_id") o.pad_token_id = static_cast<int32_t>(option_int(v, key));
+    else if (key == "use_cache") o.use_cache = option_bool(v, key);
+    else if (key == "seed") {
+      const int64_t seed = option_int(v, key);
+      if (seed < 0) throw Error(ErrorCode::InvalidArgument, "generation option seed must be a non-negative integer");
+      o.seed = static_cast<uint64_t>(seed);
+    } else {
+      throw Error(ErrorCode::InvalidArgument,
+                  "unknown generation option \"" + key + "\" (supported: max_new_tokens, max_length, min_new_tokens, "
+                  "min_length, do_sample, temperature, top_k, top_p, min_p, repetition_penalty, no_repeat_ngram_size, "
+                  "eos_token_id, pad_token_id, seed, use_cache)");
+    }
+  }
+}
+
+val ids_to_js(const std::vector<int32_t>& ids) { return copy_to_js("Int32Array", ids.data(), ids.size()); }
+
+class WasmDecoder {
+ public:
+  static WasmDecoder* load(const WasmRepo& repo, const std::string& dtype) {
+    return guarded([&]() -> WasmDecoder* {
+      DecoderOptions options;
+      options.format = parse_weight_format(dtype);
+      auto model = load_decoder(repo.files(), options);
+      return new WasmDecoder(std::move(model), generation_defaults(repo.files()));
+    }, static_cast<WasmDecoder*>(nullptr));
+  }
+
+  // Logits (batch, seq, vocab) of a prompt run on an empty cache. Positions
+  // come from `position_ids` when given, else from the attention mask
+  // (transformers' cumsum rule, so left padding works).
+  val forward(const val& input_ids, const val& attention_mask, const val& position_ids, int batch, int seq) const {
+    return guarded([&] {
+      DecoderInput in;
+      in.batch = batch;
+      in.seq = seq;
+      in.input_ids = int32_vector(input_ids);
+      if (!is_nullish(attention_mask)) in.attention_mask = int32_vector(attention_mask);
+      if (!is_nullish(position_ids)) {
+        in.position_ids = int32_vector(position_ids);
+      } else if (!in.attention_mask.empty()) {
+        in.position_ids = position_ids_from_mask(in.attention_mask, batch, seq);
+      }
+      KVCache cache = model_->new_cache(batch);
+      return tensor_to_js(model_->forward(in, cache));
+    }, val::null());
+  }
+
+  // {batch, length, sequences: Int32Array (batch*length), new_tokens, cancelled}.
+  // `on_step(tokens: Int32Array)` runs after every step with one token per
+  // row; returning false stops the run. It must not throw (js/src catches).
+  val generate(const val& input_ids, const val& attention_mask, int batch, int seq, const val& options,
+               const val& on_step) const {
+    return guarded([&] {
+      GenerationOptions o = defaults_;
+      apply_generation_options(o, options);
+      GenerationInput in;
+      in.batch = batch;
+      in.seq = seq;
+      in.input_ids = int32_vector(input_ids);
+      if (!is_nullish(attention_mask)) in.attention_mask = int32_vector(attention_mask);
+      TokenCallback callback;
+      if (!is_nullish(on_step)) {
+        callback = [&on_step](const std::vector<int32_t>& tokens) {
+          return on_step(ids_to_js(tokens)).as<bool>();
+        };
+      }
+      const GenerationResult r = hubwasm::generate(*model_, in, o, callback);
+      val out = val::object();
+      out.set("batch", static_cast<double>(r.batch));
+      out.set("length", static_cast<double>(r.length));
+      out.set("sequences", ids_to_js(r.sequences));
+      out.set("new_tokens", static_cast<double>(r.new_tokens));
+      out.set("cancelled", r.cancelled);
+      return out;
+    }, val::null());
+  }
+
+  // {model_type, vocab_size, num_layers, max_positions, eos_token_id: [...],
+  // bos_token_id?, pad_token_id?, weight_bytes, generation: {defaults}}.
+  val info() const {
+    return guarded([&] {
+      const DecoderInfo& i = model_->info();
+      val out = val::object();
+      out.set("model_type", i.model_type);
+      out.set("vocab_size", static_cast<double>(i.vocab_size));
+      out.set("num_layers", static_cast<double>(i.num_layers));
+      out.set("max_positions", static_cast<double>(i.max_positions));
+      out.set("weight_bytes", static_cast<double>(model_->weight_bytes()));
+      val eos = val::array();
+      for (int32_t id : i.eos_token_ids) eos.call<void>("push", id);
+      out.set("eos_token_id", eos);
+      if (i.bos_token_id) out.set("bos_token_id", *i.bos_token_id);
+      if (i.pad_token_id) out.set("pad_token_id", *i.pad_token_id);
+      const GenerationOptions& d = defaults_;
+      val g = val::object();
+      if (d.max_new_tokens) g.set("max_new_tokens", static_cast<double>(*d.max_new_tokens));
+      g.set("max_length", static_cast<double>(d.max_length));
+      g.set("do_sample", d.do_sample);
+      if (d.eos_token_id) {
+        val e = val::array();
+        for (int32_t id : *d.eos_token_id) e.call<void>("push", id);
+        g.set("eos_token_id", e);
+      }
+      if (d.pad_token_id) g.set("pad_token_id", *d.pad_token_id);
+      out.set("generation", g);
+      return out;
+    }, val::null());
+  }
+
+ private:
+  WasmDecoder(std::unique_ptr<DecoderModel> model, GenerationOptions defaults)
+      : model_(std::move(model)), defaults_(std::move(defaults)) {}
+  std::unique_ptr<DecoderModel> model_;
+  GenerationOptions defaults_;
+};
 
 }  // namespace
 }  // namespace hubwasm
@@ -219,15 +485,24 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   function("memoryInUse", &memory_in_use);
   class_<WasmRepo>("Repo")
       .constructor<>()
-      .function("reserve", &WasmRepo::reserve);
+      .function("reserve", &WasmRepo::reserve)
+      .function("releaseWeights", &WasmRepo::release_weights);
   class_<WasmTokenizer>("Tokenizer")
       .class_function("load", &WasmTokenizer::load, allow_raw_pointers())
       .function("encodeBatch", &WasmTokenizer::encode_batch)
       .function("decode", &WasmTokenizer::decode)
       .function("modelMaxLength", &WasmTokenizer::model_max_length);
   function("featureExtraction", &feature_extraction);
+  function("encoderRun", &encoder_run);
+  function("questionAnsweringRun", &question_answering_run);
+  function("specialToken", &special_token);
   class_<WasmEncoder>("Encoder")
       .class_function("load", &WasmEncoder::load, allow_raw_pointers())
       .function("forward", &WasmEncoder::forward)
       .function("maxPositionEmbeddings", &WasmEncoder::max_position_embeddings);
+  class_<WasmDecoder>("Decoder")
+      .class_function("load", &WasmDecoder::load, allow_raw_pointers())
+      .function("forward", &WasmDecoder::forward)
+      .function("generate", &WasmDecoder::generate)
+      .function("info", &WasmDecoder::info);
 }

@@ -41,8 +41,11 @@ function toTensor(result) {
 
 /**
  * An encoder model in WebAssembly memory. `await model({ input_ids,
- * attention_mask, token_type_ids })` returns `{ last_hidden_state }` (plus
- * `pooler_output` and `logits` when the model has them), as transformers.js.
+ * attention_mask, token_type_ids })` returns `{ last_hidden_state }` plus, as
+ * transformers.js, `pooler_output` when the model has a pooler, `logits`
+ * ([batch, num_labels] for sequence classification, [batch, seq, num_labels]
+ * for token classification, [batch, seq, vocab_size] for masked LM) and
+ * `start_logits` / `end_logits` ([batch, seq]) for question answering.
  */
 export class PreTrainedModel extends Callable {
   constructor(config, native, encoder) {
@@ -70,6 +73,8 @@ export class PreTrainedModel extends Callable {
     const result = { last_hidden_state: toTensor(out.last_hidden_state) };
     if (out.pooler_output) result.pooler_output = toTensor(out.pooler_output);
     if (out.logits) result.logits = toTensor(out.logits);
+    if (out.start_logits) result.start_logits = toTensor(out.start_logits);
+    if (out.end_logits) result.end_logits = toTensor(out.end_logits);
     return result;
   }
 
@@ -91,5 +96,26 @@ export class AutoModel {
 export class AutoModelForSequenceClassification {
   static from_pretrained(model_id, options = {}) {
     return loadEncoder(model_id, 'sequence-classification', options);
+  }
+}
+
+/** Loads a model with its token-classification head (`logits` [batch, seq, num_labels]). */
+export class AutoModelForTokenClassification {
+  static from_pretrained(model_id, options = {}) {
+    return loadEncoder(model_id, 'token-classification', options);
+  }
+}
+
+/** Loads a model with its masked-LM head (`logits` [batch, seq, vocab_size]). */
+export class AutoModelForMaskedLM {
+  static from_pretrained(model_id, options = {}) {
+    return loadEncoder(model_id, 'masked-lm', options);
+  }
+}
+
+/** Loads a model with its extractive question-answering head (`start_logits`, `end_logits`). */
+export class AutoModelForQuestionAnswering {
+  static from_pretrained(model_id, options = {}) {
+    return loadEncoder(model_id, 'question-answering', options);
   }
 }

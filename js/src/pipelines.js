@@ -1,6 +1,16 @@
 import { Callable } from './callable.js';
 import { HubwasmError, checkNative } from './errors.js';
-import { AutoModel } from './models.js';
+import {
+  AutoModel, AutoModelForMaskedLM, AutoModelForQuestionAnswering, AutoModelForSequenceClassification,
+  AutoModelForTokenClassification,
+} from './models.js';
+import { FillMaskPipeline } from './pipelines/fill_mask.js';
+import { QuestionAnsweringPipeline } from './pipelines/question_answering.js';
+import { TextClassificationPipeline } from './pipelines/text_classification.js';
+import { TokenClassificationPipeline } from './pipelines/token_classification.js';
+import { ZeroShotClassificationPipeline } from './pipelines/zero_shot_classification.js';
+import { AutoModelForCausalLM } from './causal_lm.js';
+import { TextGenerationPipeline } from './pipelines/text_generation.js';
 import { AutoTokenizer } from './tokenizers.js';
 import { Tensor } from './tensor.js';
 
@@ -40,8 +50,38 @@ const TASKS = {
     model: AutoModel,
     default: 'sentence-transformers/all-MiniLM-L6-v2',
   },
+  'text-classification': {
+    pipeline: TextClassificationPipeline,
+    model: AutoModelForSequenceClassification,
+    default: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+  },
+  'token-classification': {
+    pipeline: TokenClassificationPipeline,
+    model: AutoModelForTokenClassification,
+    default: 'Xenova/bert-base-multilingual-cased-ner-hrl',
+  },
+  'fill-mask': {
+    pipeline: FillMaskPipeline,
+    model: AutoModelForMaskedLM,
+    default: 'Xenova/bert-base-uncased',
+  },
+  'question-answering': {
+    pipeline: QuestionAnsweringPipeline,
+    model: AutoModelForQuestionAnswering,
+    default: 'Xenova/distilbert-base-cased-distilled-squad',
+  },
+  'zero-shot-classification': {
+    pipeline: ZeroShotClassificationPipeline,
+    model: AutoModelForSequenceClassification,
+    default: 'Xenova/distilbert-base-uncased-mnli',
+  },
+  'text-generation': {
+    pipeline: TextGenerationPipeline,
+    model: AutoModelForCausalLM,
+    default: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+  },
 };
-const ALIASES = { embeddings: 'feature-extraction' };
+const ALIASES = { embeddings: 'feature-extraction', 'sentiment-analysis': 'text-classification', ner: 'token-classification' };
 
 /**
  * Builds a pipeline for `task` on Hub repo `model`, as transformers.js's

@@ -1,5 +1,7 @@
 import { Callable } from './callable.js';
 import { env } from './env.js';
+import { HubwasmError } from './errors.js';
+import { TextStreamer } from './streamers.js';
 import { Tensor } from './tensor.js';
 import { deserializeError, fromTransferable } from './worker_protocol.js';
 
@@ -26,6 +28,7 @@ export class WorkerPipeline extends Callable {
       const pending = this._pending.get(data.id);
       if (!pending) return;
       if (data.type === 'progress') return pending.progress?.(data.event);
+      if (data.type === 'stream') return pending.stream?.(data);
       this._pending.delete(data.id);
       if (data.type === 'error') pending.reject(deserializeError(data.error));
       else pending.resolve(fromTransferable(data.value, Tensor));
@@ -36,10 +39,10 @@ export class WorkerPipeline extends Callable {
     };
   }
 
-  _send(message, progress) {
+  _send(message, progress, stream) {
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject, progress });
+      this._pending.set(id, { resolve, reject, progress, stream });
       this._worker.postMessage({ ...message, id });
     });
   }
@@ -57,7 +60,38 @@ export class WorkerPipeline extends Callable {
   }
 
   _call(...args) {
+    if (this.task === 'text-generation' && (args[1]?.streamer || args[1]?.signal)) return this._generate(args[0], args[1]);
     return this._send({ type: 'call', args });
+  }
+
+  /**
+   * text-generation with a `streamer` (a TextStreamer: the worker decodes
+   * with its tokenizer and the text comes back here, to the streamer's
+   * callback_function) and/or a `signal`. On a cross-origin isolated page
+   * the worker reads the signal through shared memory at every step, so
+   * the run stops there; elsewhere the call rejects at once and the worker
+   * finishes that run in the background (the next call waits for it).
+   */
+  _generate(input, { streamer = null, signal = null, ...options }) {
+    if (streamer && !(streamer instanceof TextStreamer)) {
+      return Promise.reject(new HubwasmError('INVALID_ARGUMENT', 'worker pipelines stream through a TextStreamer'));
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const stream = streamer && { skip_prompt: streamer.skip_prompt, decode_kwargs: streamer.decode_kwargs };
+    const shared = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated;
+    const abortFlag = signal && shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const run = this._send({ type: 'call', args: [input, options], stream, abortFlag }, undefined,
+      streamer && ((event) => { if (!signal?.aborted) streamer.on_finalized_text(event.text, event.end); }));
+    if (!signal) return run;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (abortFlag) Atomics.store(abortFlag, 0, 1);
+        else reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      run.then(resolve, (error) => reject(signal.aborted ? signal.reason : error))
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   async dispose() {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "models/encoder_heads.h"
 #include "models/weight_loader.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
@@ -12,7 +13,7 @@
 
 namespace hubwasm {
 
-BertConfig BertConfig::from(const Config& c) {
+BertConfig BertConfig::from(const Config& c, BertVariant variant) {
   BertConfig b;
   b.vocab_size = c.get_int("vocab_size");
   b.hidden_size = c.get_int("hidden_size");
@@ -21,6 +22,8 @@ BertConfig BertConfig::from(const Config& c) {
   b.intermediate_size = c.get_int("intermediate_size");
   b.max_position_embeddings = c.get_int("max_position_embeddings", 512);
   b.type_vocab_size = c.get_int("type_vocab_size", 2);
+  b.embedding_size = variant == BertVariant::Electra ? c.get_int("embedding_size", b.hidden_size) : b.hidden_size;
+  b.pad_token_id = c.get_int("pad_token_id", variant == BertVariant::Roberta ? 1 : 0);
   b.hidden_act = c.get_string("hidden_act", "gelu");
   b.layer_norm_eps = c.get_float("layer_norm_eps", 1e-12);
   const std::string position_type = c.get_string("position_embedding_type", "absolute");
@@ -34,8 +37,12 @@ BertConfig BertConfig::from(const Config& c) {
                                               std::to_string(b.num_attention_heads));
   }
   for (int64_t v : {b.vocab_size, b.num_hidden_layers, b.intermediate_size, b.max_position_embeddings,
-                    b.type_vocab_size}) {
+                    b.type_vocab_size, b.embedding_size}) {
     if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
+  }
+  if (variant == BertVariant::Roberta && (b.pad_token_id < 0 || b.pad_token_id + 1 >= b.max_position_embeddings)) {
+    throw Error(ErrorCode::InvalidConfig, c.filename() + ": pad_token_id " + std::to_string(b.pad_token_id) +
+                                              " leaves no positions below max_position_embeddings");
   }
   return b;
 }
@@ -50,17 +57,27 @@ struct BertLayer {
   LayerNorm output_norm;
 };
 
+const char* prefix_of(BertVariant v) {
+  switch (v) {
+    case BertVariant::Roberta: return "roberta.";
+    case BertVariant::Electra: return "electra.";
+    default: return "bert.";
+  }
+}
+
 class Bert final : public EncoderModel {
  public:
-  Bert(const Config& config, const WeightStore& weights, Head head) : cfg_(BertConfig::from(config)) {
-    const WeightLoader w(weights, "bert.");
-    const int64_t H = cfg_.hidden_size;
+  Bert(const Config& config, const WeightStore& weights, Head head, BertVariant variant)
+      : cfg_(BertConfig::from(config, variant)), variant_(variant), head_(head) {
+    const WeightLoader w(weights, prefix_of(variant));
+    const int64_t H = cfg_.hidden_size, E = cfg_.embedding_size;
     const auto eps = static_cast<float>(cfg_.layer_norm_eps);
     act_ = parse_activation(cfg_.hidden_act, "hidden_act");
-    word_embeddings_ = w.base("embeddings.word_embeddings.weight", {cfg_.vocab_size, H});
-    position_embeddings_ = w.base("embeddings.position_embeddings.weight", {cfg_.max_position_embeddings, H});
-    token_type_embeddings_ = w.base("embeddings.token_type_embeddings.weight", {cfg_.type_vocab_size, H});
-    embeddings_norm_ = w.base_layer_norm("embeddings.LayerNorm", H, eps);
+    word_embeddings_ = w.base("embeddings.word_embeddings.weight", {cfg_.vocab_size, E});
+    position_embeddings_ = w.base("embeddings.position_embeddings.weight", {cfg_.max_position_embeddings, E});
+    token_type_embeddings_ = w.base("embeddings.token_type_embeddings.weight", {cfg_.type_vocab_size, E});
+    embeddings_norm_ = w.base_layer_norm("embeddings.LayerNorm", E, eps);
+    if (E != H) embeddings_project_ = w.base_linear("embeddings_project", E, H);
     for (int64_t i = 0; i < cfg_.num_hidden_layers; ++i) {
       const std::string p = "encoder.layer." + std::to_string(i) + ".";
       layers_.push_back({w.base_linear(p + "attention.self.query", H, H),
@@ -72,35 +89,82 @@ class Bert final : public EncoderModel {
                          w.base_linear(p + "output.dense", cfg_.intermediate_size, H),
                          w.base_layer_norm(p + "output.LayerNorm", H, eps)});
     }
-    // BertModel keeps its pooler when the checkpoint has one; the classifier needs it.
-    if (head == Head::SequenceClassification || w.has_base("pooler.dense.weight")) {
+    const bool bert_classifier = variant == BertVariant::Bert && head == Head::SequenceClassification;
+    // The base model keeps its pooler when the checkpoint has one; BERT's classifier needs it.
+    if (variant != BertVariant::Electra && (bert_classifier || (head == Head::Base && w.has_base("pooler.dense.weight")))) {
       pooler_ = w.base_linear("pooler.dense", H, H);
     }
-    if (head == Head::SequenceClassification) {
-      classifier_ = w.head_linear("classifier", H, config.num_labels());
+    switch (head) {
+      case Head::SequenceClassification:
+        if (variant == BertVariant::Bert) {
+          classifier_ = w.head_linear("classifier", H, config.num_labels());
+        } else {  // RobertaClassificationHead / ElectraClassificationHead
+          classifier_dense_ = w.head_linear("classifier.dense", H, H);
+          classifier_ = w.head_linear("classifier.out_proj", H, config.num_labels());
+        }
+        break;
+      case Head::TokenClassification: classifier_ = w.head_linear("classifier", H, config.num_labels()); break;
+      case Head::QuestionAnswering: qa_outputs_ = w.head_linear("qa_outputs", H, 2); break;
+      case Head::MaskedLM:
+        if (variant == BertVariant::Bert) {
+          mlm_ = load_masked_lm_head(w, "cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm",
+                                     "cls.predictions.decoder.weight",
+                                     {"cls.predictions.bias", "cls.predictions.decoder.bias"}, word_embeddings_, H,
+                                     act_, eps);
+        } else if (variant == BertVariant::Roberta) {
+          mlm_ = load_masked_lm_head(w, "lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight",
+                                     {"lm_head.bias", "lm_head.decoder.bias"}, word_embeddings_, H,
+                                     Activation::GeluErf, eps);
+        } else {  // ElectraForMaskedLM: the generator's head
+          mlm_ = load_masked_lm_head(w, "generator_predictions.dense", "generator_predictions.LayerNorm",
+                                     "generator_lm_head.weight", {"generator_lm_head.bias"}, word_embeddings_, H,
+                                     Activation::GeluErf, eps);
+        }
+        break;
+      case Head::Base: break;
     }
   }
 
-  int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
+  int64_t max_position_embeddings() const override {
+    // RoBERTa's positions start after padding_idx.
+    return variant_ == BertVariant::Roberta ? cfg_.max_position_embeddings - cfg_.pad_token_id - 1
+                                            : cfg_.max_position_embeddings;
+  }
 
   EncoderOutput forward(const EncoderInput& in) const override {
     validate_encoder_input(in);
-    if (in.seq > cfg_.max_position_embeddings) {
+    if (in.seq > max_position_embeddings()) {
       throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
                                                   " tokens is longer than max_position_embeddings " +
-                                                  std::to_string(cfg_.max_position_embeddings));
+                                                  std::to_string(max_position_embeddings()));
     }
-    const int64_t H = cfg_.hidden_size, rows = in.batch * in.seq;
-    // BertEmbeddings: word + absolute position + token type, then LayerNorm.
+    const int64_t H = cfg_.hidden_size, E = cfg_.embedding_size, rows = in.batch * in.seq;
     std::vector<int32_t> positions(rows);
-    for (int64_t r = 0; r < rows; ++r) positions[r] = static_cast<int32_t>(r % in.seq);
+    if (variant_ == BertVariant::Roberta) {
+      // create_position_ids_from_input_ids: padding_idx + running count of non-pad tokens; pads get padding_idx.
+      for (int64_t b = 0; b < in.batch; ++b) {
+        int32_t count = 0;
+        for (int64_t s = 0; s < in.seq; ++s) {
+          const int64_t r = b * in.seq + s;
+          const bool token = in.input_ids[r] != cfg_.pad_token_id;
+          count += token;
+          positions[r] = static_cast<int32_t>(cfg_.pad_token_id) + (token ? count : 0);
+        }
+      }
+    } else {
+      for (int64_t r = 0; r < rows; ++r) positions[r] = static_cast<int32_t>(r % in.seq);
+    }
     const std::vector<int32_t> zeros(rows, 0);
-    Tensor x = Tensor::zeros(DType::F32, {rows, H});
+    Tensor x = Tensor::zeros(DType::F32, {rows, E});
     add_embedding(x, word_embeddings_, in.input_ids, "input_ids");
     add_embedding(x, position_embeddings_, positions, "position_ids");
-    add_embedding(x, token_type_embeddings_, in.token_type_ids.empty() ? zeros : in.token_type_ids,
-                  "token_type_ids");
+    // RoBERTa tokenizers do not return token_type_ids (a pair's second sequence may carry type 1 from the
+    // post-processor, as in tokenizers' RobertaProcessing): with one type, they are all zeros, as transformers runs it.
+    const bool use_types = !in.token_type_ids.empty() &&
+                           !(variant_ == BertVariant::Roberta && cfg_.type_vocab_size == 1);
+    add_embedding(x, token_type_embeddings_, use_types ? in.token_type_ids : zeros, "token_type_ids");
     layer_norm_inplace(x, embeddings_norm_);
+    if (!embeddings_project_.weight.empty()) x = linear(x, embeddings_project_);
 
     const AttentionShape shape{in.batch, in.seq, cfg_.num_attention_heads, H / cfg_.num_attention_heads};
     for (const BertLayer& layer : layers_) {  // hot loop: one post-norm transformer block
@@ -118,34 +182,58 @@ class Bert final : public EncoderModel {
     out.last_hidden_state = x.reshape({in.batch, in.seq, H});
     if (!pooler_.weight.empty()) {
       // BertPooler: tanh(dense(first token)).
-      Tensor first = Tensor::zeros(DType::F32, {in.batch, H});
-      for (int64_t b = 0; b < in.batch; ++b) {
-        std::copy_n(x.f32() + b * in.seq * H, H, first.f32() + b * H);
-      }
-      out.pooler_output = linear(first, pooler_);
+      out.pooler_output = linear(first_tokens(x, in.batch, in.seq), pooler_);
       float* p = out.pooler_output.f32();
       for (int64_t i = 0; i < out.pooler_output.numel(); ++i) p[i] = std::tanh(p[i]);
     }
-    if (!classifier_.weight.empty()) out.logits = linear(out.pooler_output, classifier_);
+    if (head_ == Head::SequenceClassification) {
+      if (variant_ == BertVariant::Bert) {
+        out.logits = linear(out.pooler_output, classifier_);
+      } else {
+        Tensor h = linear(first_tokens(x, in.batch, in.seq), classifier_dense_);
+        if (variant_ == BertVariant::Roberta) {
+          for (int64_t i = 0; i < h.numel(); ++i) h.f32()[i] = std::tanh(h.f32()[i]);
+        } else {
+          activation_inplace(h, Activation::GeluErf);
+        }
+        out.logits = linear(h, classifier_);
+      }
+    } else {
+      token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
+    }
     return out;
   }
 
  private:
   BertConfig cfg_;
+  BertVariant variant_;
+  Head head_;
   Activation act_;
-  Tensor word_embeddings_;        // (vocab, hidden)
-  Tensor position_embeddings_;    // (max_positions, hidden)
-  Tensor token_type_embeddings_;  // (type_vocab, hidden)
+  Tensor word_embeddings_;        // (vocab, E)
+  Tensor position_embeddings_;    // (max_positions, E)
+  Tensor token_type_embeddings_;  // (type_vocab, E)
   LayerNorm embeddings_norm_;
+  Linear embeddings_project_;  // (H, E), ELECTRA when E != H
   std::vector<BertLayer> layers_;
-  Linear pooler_;      // (hidden, hidden), optional
-  Linear classifier_;  // (num_labels, hidden), SequenceClassification only
+  Linear pooler_;            // (hidden, hidden), optional
+  Linear classifier_dense_;  // (hidden, hidden), RoBERTa/ELECTRA sequence classification
+  Linear classifier_;        // (num_labels, hidden)
+  Linear qa_outputs_;        // (2, hidden)
+  MaskedLMHead mlm_;
 };
 
 }  // namespace
 
 std::unique_ptr<EncoderModel> load_bert(const Config& config, const WeightStore& weights, Head head) {
-  return std::make_unique<Bert>(config, weights, head);
+  return std::make_unique<Bert>(config, weights, head, BertVariant::Bert);
+}
+
+std::unique_ptr<EncoderModel> load_roberta(const Config& config, const WeightStore& weights, Head head) {
+  return std::make_unique<Bert>(config, weights, head, BertVariant::Roberta);
+}
+
+std::unique_ptr<EncoderModel> load_electra(const Config& config, const WeightStore& weights, Head head) {
+  return std::make_unique<Bert>(config, weights, head, BertVariant::Electra);
 }
 
 }  // namespace hubwasm

@@ -1,6 +1,7 @@
 #include "models/distilbert.h"
 
 #include "core/error.h"
+#include "models/encoder_heads.h"
 #include "models/weight_loader.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
@@ -44,7 +45,8 @@ struct DistilBertLayer {
 
 class DistilBert final : public EncoderModel {
  public:
-  DistilBert(const Config& config, const WeightStore& weights, Head head) : cfg_(DistilBertConfig::from(config)) {
+  DistilBert(const Config& config, const WeightStore& weights, Head head)
+      : cfg_(DistilBertConfig::from(config)), head_(head) {
     const WeightLoader w(weights, "distilbert.");
     const int64_t D = cfg_.dim;
     act_ = parse_activation(cfg_.activation, "activation");
@@ -63,6 +65,14 @@ class DistilBert final : public EncoderModel {
     if (head == Head::SequenceClassification) {
       pre_classifier_ = w.head_linear("pre_classifier", D, D);
       classifier_ = w.head_linear("classifier", D, config.num_labels());
+    } else if (head == Head::TokenClassification) {
+      classifier_ = w.head_linear("classifier", D, config.num_labels());
+    } else if (head == Head::QuestionAnswering) {
+      qa_outputs_ = w.head_linear("qa_outputs", D, 2);
+    } else if (head == Head::MaskedLM) {
+      // DistilBertForMaskedLM: vocab_transform -> activation -> vocab_layer_norm -> vocab_projector (tied).
+      mlm_ = load_masked_lm_head(w, "vocab_transform", "vocab_layer_norm", "vocab_projector.weight",
+                                 {"vocab_projector.bias"}, word_embeddings_, D, act_, kLayerNormEps);
     }
   }
 
@@ -97,19 +107,22 @@ class DistilBert final : public EncoderModel {
 
     EncoderOutput out;
     out.last_hidden_state = x.reshape({in.batch, in.seq, D});
-    if (!classifier_.weight.empty()) {
+    if (head_ == Head::SequenceClassification) {
       // First token -> pre_classifier -> ReLU -> classifier.
       Tensor first = Tensor::zeros(DType::F32, {in.batch, D});
       for (int64_t b = 0; b < in.batch; ++b) std::copy_n(x.f32() + b * in.seq * D, D, first.f32() + b * D);
       Tensor hidden = linear(first, pre_classifier_);
       activation_inplace(hidden, Activation::Relu);
       out.logits = linear(hidden, classifier_);
+    } else {
+      token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
     }
     return out;
   }
 
  private:
   DistilBertConfig cfg_;
+  Head head_;
   Activation act_;
   Tensor word_embeddings_;      // (vocab, dim)
   Tensor position_embeddings_;  // (max_positions, dim)
@@ -117,6 +130,8 @@ class DistilBert final : public EncoderModel {
   std::vector<DistilBertLayer> layers_;
   Linear pre_classifier_;  // (dim, dim)
   Linear classifier_;      // (num_labels, dim)
+  Linear qa_outputs_;      // (2, dim)
+  MaskedLMHead mlm_;
 };
 
 }  // namespace

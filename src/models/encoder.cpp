@@ -16,4 +16,13 @@ void validate_encoder_input(const EncoderInput& in) {
   }
 }
 
+Head parse_head(const std::string& name) {
+  if (name == "base") return Head::Base;
+  if (name == "sequence-classification") return Head::SequenceClassification;
+  if (name == "token-classification") return Head::TokenClassification;
+  if (name == "masked-lm") return Head::MaskedLM;
+  if (name == "question-answering") return Head::QuestionAnswering;
+  throw Error(ErrorCode::InvalidArgument, "unknown model head \"" + name + "\"");
+}
+
 }  // namespace hubwasm

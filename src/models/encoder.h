@@ -25,12 +25,19 @@ void validate_encoder_input(const EncoderInput& input);
 
 // Which head to run, as the Auto class asks for it: AutoModel wants the base
 // model even from a checkpoint saved with a head.
-enum class Head { Base, SequenceClassification };
+enum class Head { Base, SequenceClassification, TokenClassification, MaskedLM, QuestionAnswering };
+
+// "base", "sequence-classification", "token-classification", "masked-lm",
+// "question-answering"; InvalidArgument otherwise.
+Head parse_head(const std::string& name);
 
 struct EncoderOutput {
   Tensor last_hidden_state;  // (batch, seq, hidden)
   Tensor pooler_output;      // (batch, hidden), when the model has a pooler
-  Tensor logits;             // (batch, num_labels), for SequenceClassification
+  // SequenceClassification: (batch, num_labels); TokenClassification:
+  // (batch, seq, num_labels); MaskedLM: (batch, seq, vocab_size).
+  Tensor logits;
+  Tensor start_logits, end_logits;  // (batch, seq), QuestionAnswering
 };
 
 class EncoderModel {

@@ -1,10 +1,13 @@
 #include "models/registry.h"
 
 #include "core/error.h"
+#include "models/albert.h"
 #include "models/bert.h"
+#include "models/deberta_v2.h"
 #include "models/distilbert.h"
 #include "models/gpt2.h"
 #include "models/llama.h"
+#include "models/mpnet.h"
 
 namespace hubwasm {
 namespace {
@@ -20,6 +23,12 @@ struct Entry {
 constexpr Entry kArchitectures[] = {
     {"bert", load_bert},
     {"distilbert", load_distilbert},
+    {"roberta", load_roberta},
+    {"xlm-roberta", load_roberta},
+    {"electra", load_electra},
+    {"albert", load_albert},
+    {"mpnet", load_mpnet},
+    {"deberta-v2", load_deberta_v2},
 };
 
 Loader find_loader(const Config& config) {

@@ -24,6 +24,7 @@ class WeightLoader {
   bool has_base(const std::string& name) const;
   // A head tensor, named from the model root ("classifier.weight").
   Tensor head(const std::string& name, const Shape& shape) const;
+  bool has_head(const std::string& name) const { return store_.find(name).has_value(); }
 
   Linear base_linear(const std::string& prefix, int64_t in, int64_t out) const;
   Linear head_linear(const std::string& prefix, int64_t in, int64_t out) const;

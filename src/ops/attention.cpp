@@ -12,11 +12,14 @@ using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 using Strided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
 
 Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const std::vector<int32_t>& key_mask,
-                      const AttentionShape& s) {
+                      const AttentionShape& s, const Tensor* bias) {
   const int64_t width = s.heads * s.head_dim;
   if (q.dim(0) != s.batch * s.seq || q.dim(1) != width || k.shape() != q.shape() || v.shape() != q.shape() ||
       static_cast<int64_t>(key_mask.size()) != s.batch * s.seq) {
     throw Error(ErrorCode::InvalidArgument, "self_attention: inconsistent shapes");
+  }
+  if (bias && bias->shape() != Shape{s.heads, s.seq, s.seq}) {
+    throw Error(ErrorCode::InvalidArgument, "self_attention: bias must be (heads, seq, seq)");
   }
   Tensor out = Tensor::zeros(DType::F32, {s.batch * s.seq, width});
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
@@ -32,6 +35,7 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
       Strided K(k.f32() + row0 * width + col0, s.seq, s.head_dim, Eigen::OuterStride<>(width));
       Strided V(v.f32() + row0 * width + col0, s.seq, s.head_dim, Eigen::OuterStride<>(width));
       scores.noalias() = (Q * K.transpose()) * scale;
+      if (bias) scores += Eigen::Map<const RowMajor>(bias->f32() + h * s.seq * s.seq, s.seq, s.seq);
       for (int64_t i = 0; i < s.seq; ++i) {
         float* row = scores.data() + i * s.seq;
         float max = masked;

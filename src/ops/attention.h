@@ -14,7 +14,9 @@ struct AttentionShape {
 // q, k, v: (batch*seq, heads*head_dim), the heads side by side as the
 // projections produce them. key_mask: batch*seq entries, 0 = padding (the key
 // is ignored). Returns the context (batch*seq, heads*head_dim).
+// `bias`, when given, is added to the scaled scores before masking: (heads,
+// seq, seq), shared by the batch (MPNet's relative position bias).
 Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const std::vector<int32_t>& key_mask,
-                      const AttentionShape& shape);
+                      const AttentionShape& shape, const Tensor* bias = nullptr);
 
 }  // namespace hubwasm

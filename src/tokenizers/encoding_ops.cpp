@@ -43,3 +43,33 @@ Encoding default_process(Encoding e, std::optional<Encoding> pair) {
 }
 
 }  // namespace hubwasm::tok::encoding_ops
+
+namespace hubwasm::tok {
+
+std::vector<Encoding> PostProcessor::process_encodings(std::vector<Encoding> encodings,
+                                                       bool add_special_tokens) const {
+  if (encodings.empty()) return encodings;
+  std::optional<Encoding> pair;
+  if (encodings.size() > 1) pair = std::move(encodings[1]);
+  std::vector<Encoding> out;
+  out.push_back(process(std::move(encodings[0]), std::move(pair), add_special_tokens));
+  return out;
+}
+
+Encoding process_via_encodings(const PostProcessor& p, Encoding encoding, std::optional<Encoding> pair,
+                               bool add_special_tokens) {
+  std::vector<Encoding> encs;
+  encs.push_back(std::move(encoding));
+  if (pair) encs.push_back(std::move(*pair));
+  for (size_t i = 0; i < encs.size(); ++i) {
+    encoding_ops::set_sequence_id(encs[i], static_cast<int32_t>(i));
+    encoding_ops::set_type_ids(encs[i], static_cast<int32_t>(i));
+  }
+  encs = p.process_encodings(std::move(encs), add_special_tokens);
+  if (encs.empty()) return Encoding{};
+  Encoding out = std::move(encs[0]);
+  for (size_t i = 1; i < encs.size(); ++i) encoding_ops::merge_into(out, encs[i]);
+  return out;
+}
+
+}  // namespace hubwasm::tok

@@ -4,6 +4,8 @@
 // BertConverter does; tokenizer_config.json / special_tokens_map.json for the
 // special-token roles, model_max_length, padding/truncation sides and the BERT
 // normalizer flags.
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "tokenizers/tokenizer.h"
@@ -275,6 +277,412 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
   return impl;
 }
 
+// Special tokens the way a converted (slow -> fast) transformers tokenizer
+// gets them: tokenizer_config's added_tokens_decoder, then every special role
+// (configured, else the class default), then additional_special_tokens; ids
+// from the vocabulary when the content is in it, else new ids after it.
+void add_hf_special_tokens(TokenizerImpl& impl, const json* config, const std::string& config_name,
+                           const std::map<std::string, ConfigToken>& roles,
+                           const std::map<std::string, AddedToken>& defaults, int32_t vocab_end) {
+  const JsonLoc cl(config_name);
+  int32_t next_id = vocab_end;
+  auto id_for = [&](const std::string& content) -> int32_t {
+    if (auto id = impl.token_to_id(content)) return *id;
+    return next_id++;
+  };
+  if (config) {
+    if (const json* atd = find_member(*config, "added_tokens_decoder"); atd && !atd->is_null()) {
+      const JsonLoc al = cl["added_tokens_decoder"];
+      expect_object(*atd, al);
+      for (auto it = atd->begin(); it != atd->end(); ++it) {
+        const JsonLoc tl = al[it.key()];
+        int32_t id = 0;
+        try {
+          size_t used = 0;
+          const long v = std::stol(it.key(), &used);
+          if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
+          id = static_cast<int32_t>(v);
+        } catch (const std::exception&) {
+          tl.fail(ErrorCode::InvalidFile, "key must be a token id");
+        }
+        ConfigToken t = parse_config_token(it.value(), tl);
+        if (!t.content) tl.fail(ErrorCode::InvalidFile, "must not be null");
+        t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
+        impl.added.add(t.flags, id);
+        next_id = std::max(next_id, id + 1);
+      }
+    }
+  }
+  for (const char* role : kRoles) {
+    AddedToken flags;
+    std::optional<std::string> content;
+    if (auto it = roles.find(role); it != roles.end()) {
+      content = it->second.content;
+      flags = it->second.flags;
+    } else if (auto d = defaults.find(role); d != defaults.end()) {
+      flags = d->second;
+      content = flags.content;
+    }
+    if (!content || content->empty() || impl.added.token_to_id(*content)) continue;
+    flags.content = *content;
+    impl.added.add(flags, id_for(*content));
+  }
+  if (config) {
+    if (const json* extra = find_member(*config, "additional_special_tokens"); extra && extra->is_array()) {
+      for (size_t i = 0; i < extra->size(); ++i) {
+        ConfigToken t = parse_config_token((*extra)[i], cl["additional_special_tokens"][i]);
+        if (!t.content || impl.added.token_to_id(*t.content)) continue;
+        impl.added.add(t.flags, id_for(*t.content));
+      }
+    }
+  }
+  impl.added.build(impl.normalizer.get());
+}
+
+AddedToken special(const std::string& content, bool lstrip = false) {
+  AddedToken t;
+  t.content = content;
+  t.special = true;
+  t.normalized = false;
+  t.lstrip = lstrip;
+  return t;
+}
+
+std::optional<std::string> role_content(const std::map<std::string, ConfigToken>& roles,
+                                        const std::map<std::string, AddedToken>& defaults, const char* role) {
+  if (auto it = roles.find(role); it != roles.end()) return it->second.content;
+  if (auto d = defaults.find(role); d != defaults.end()) return d->second.content;
+  return std::nullopt;
+}
+
+// bos/eos TemplateProcessing as LlamaTokenizerFast.update_post_processor /
+// GPT2 (add_bos_token) build it.
+json bos_eos_template(const TokenizerImpl& impl, const std::optional<std::string>& bos,
+                      const std::optional<std::string>& eos, bool add_bos, bool add_eos, const std::string& where) {
+  json special = json::object();
+  auto piece = [](const char* kind, const std::string& id, int type_id) {
+    return json{{kind, {{"id", id}, {"type_id", type_id}}}};
+  };
+  auto need = [&](const std::optional<std::string>& t, const char* what) {
+    if (!t) throw Error(ErrorCode::InvalidFile, where + ": add_" + what + "_token is set but there is no " + what + "_token");
+    auto id = impl.token_to_id(*t);
+    if (!id) throw Error(ErrorCode::InvalidFile, where + ": " + what + "_token \"" + *t + "\" is not in the vocabulary");
+    special[*t] = {{"id", *t}, {"ids", {*id}}, {"tokens", {*t}}};
+  };
+  json single = json::array(), pair = json::array();
+  if (add_bos) need(bos, "bos");
+  if (add_eos) need(eos, "eos");
+  for (int seq = 0; seq < 2; ++seq) {
+    json& t = seq == 0 ? single : pair;
+    for (int part = 0; part <= seq; ++part) {
+      if (add_bos) t.push_back(piece("SpecialToken", *bos, part));
+      t.push_back(piece("Sequence", part == 0 ? "A" : "B", part));
+      if (add_eos) t.push_back(piece("SpecialToken", *eos, part));
+    }
+  }
+  return {{"type", "TemplateProcessing"}, {"single", single}, {"pair", pair}, {"special_tokens", special}};
+}
+
+bool config_bool(const json* config, const char* key, const std::string& config_name, bool fallback) {
+  if (!config) return fallback;
+  return get_bool(*config, key, JsonLoc(config_name), fallback);
+}
+
+std::string config_class(const json* config, const std::string& config_name) {
+  if (!config) return "";
+  return get_string(*config, "tokenizer_class", JsonLoc(config_name), "");
+}
+
+// The tokenizer class AutoTokenizer would pick from config.json's model_type
+// when tokenizer_config.json does not name one ("" when unknown).
+std::string class_for_model_type(const std::map<std::string, std::string>& files) {
+  auto it = files.find("config.json");
+  if (it == files.end()) return "";
+  json cfg;
+  try {
+    cfg = json::parse(it->second);
+  } catch (const json::exception&) {
+    return "";  // config.json problems are the model loader's to report
+  }
+  if (!cfg.is_object() || !cfg.contains("model_type") || !cfg["model_type"].is_string()) return "";
+  static const std::map<std::string, std::string> kByModelType = {
+      {"roberta", "RobertaTokenizer"}, {"bart", "BartTokenizer"}, {"longformer", "LongformerTokenizer"},
+      {"t5", "T5Tokenizer"},           {"mt5", "T5Tokenizer"},    {"gpt2", "GPT2Tokenizer"},
+      {"llama", "LlamaTokenizer"},     {"mistral", "LlamaTokenizer"}};
+  auto m = kByModelType.find(cfg["model_type"].get<std::string>());
+  return m == kByModelType.end() ? std::string() : m->second;
+}
+
+// vocab.json + merges.txt as GPT2Converter / RobertaConverter build them.
+std::shared_ptr<TokenizerImpl> build_byte_level_bpe(const std::string& vocab_bytes, const std::string& merges_bytes,
+                                                    const json* config, const std::map<std::string, ConfigToken>& roles,
+                                                    const std::string& config_name) {
+  const std::string vocab_name = "vocab.json", merges_name = "merges.txt";
+  const json vocab = parse_json(vocab_bytes, vocab_name);
+  expect_object(vocab, JsonLoc(vocab_name));
+  BpeConfig c;
+  int32_t vocab_end = 0;
+  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+    const int32_t id = as_token_id(it.value(), JsonLoc(vocab_name)[it.key()]);
+    c.vocab.emplace_back(it.key(), id);
+    vocab_end = std::max(vocab_end, id + 1);
+  }
+  // GPT2Tokenizer: read().split("\n")[1:-1], each line split on whitespace;
+  // bpe_ranks keeps the first rank of a repeated merge.
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (true) {
+    const size_t nl = merges_bytes.find('\n', start);
+    if (nl == std::string::npos) {
+      lines.push_back(merges_bytes.substr(start));
+      break;
+    }
+    lines.push_back(merges_bytes.substr(start, nl - start));
+    start = nl + 1;
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (size_t i = 1; i + 1 < lines.size(); ++i) {
+    std::vector<std::string> parts;
+    size_t k = 0;
+    const std::string& l = lines[i];
+    while (k < l.size()) {
+      while (k < l.size() && std::isspace(static_cast<unsigned char>(l[k]))) ++k;
+      size_t e = k;
+      while (e < l.size() && !std::isspace(static_cast<unsigned char>(l[e]))) ++e;
+      if (e > k) parts.push_back(l.substr(k, e - k));
+      k = e;
+    }
+    if (parts.empty()) continue;
+    if (parts.size() != 2) {
+      throw Error(ErrorCode::InvalidFile, merges_name + ": line " + std::to_string(i + 1) + " is not \"left right\"");
+    }
+    auto pr = std::make_pair(parts[0], parts[1]);
+    if (seen.insert(pr).second) c.merges.push_back(std::move(pr));
+  }
+  c.unk_error = vocab_name + ": cannot encode a char that is not in the vocabulary";
+  c.fail_merge = [merges_name](size_t i, const std::string& token) {
+    throw Error(ErrorCode::InvalidFile, merges_name + ": merge " + std::to_string(i + 1) + " uses \"" + token +
+                                            "\", which is not in vocab.json");
+  };
+  const std::string cls = config_class(config, config_name);
+  const bool roberta = cls.find("Roberta") != std::string::npos || cls.find("Bart") != std::string::npos ||
+                       cls.find("Longformer") != std::string::npos;
+  const bool add_prefix_space = config_bool(config, "add_prefix_space", config_name, false);
+
+  auto impl = std::make_shared<TokenizerImpl>();
+  impl->model = make_bpe(std::move(c));
+  const JsonLoc l(vocab_name);
+  impl->pre_tokenizer = make_pre_tokenizer(
+      json{{"type", "ByteLevel"}, {"add_prefix_space", add_prefix_space}, {"trim_offsets", true}, {"use_regex", true}},
+      l["pre_tokenizer"]);
+  impl->decoder = make_decoder(json{{"type", "ByteLevel"}}, l["decoder"]);
+
+  std::map<std::string, AddedToken> defaults;
+  if (roberta) {
+    defaults = {{"bos_token", special("<s>")},   {"eos_token", special("</s>")}, {"sep_token", special("</s>")},
+                {"cls_token", special("<s>")},   {"unk_token", special("<unk>")}, {"pad_token", special("<pad>")},
+                {"mask_token", special("<mask>", true)}};
+  } else {
+    defaults = {{"bos_token", special("<|endoftext|>")},
+                {"eos_token", special("<|endoftext|>")},
+                {"unk_token", special("<|endoftext|>")}};
+  }
+  add_hf_special_tokens(*impl, config, config_name, roles, defaults, vocab_end);
+  if (roberta) {
+    const auto sep = role_content(roles, defaults, "sep_token").value_or("</s>");
+    const auto cls_t = role_content(roles, defaults, "cls_token").value_or("<s>");
+    auto sep_id = impl->token_to_id(sep), cls_id = impl->token_to_id(cls_t);
+    if (!sep_id || !cls_id) throw Error(ErrorCode::InvalidFile, vocab_name + ": the cls/sep tokens are not in the vocabulary");
+    impl->post_processor = make_post_processor(json{{"type", "RobertaProcessing"},
+                                                    {"sep", {sep, *sep_id}},
+                                                    {"cls", {cls_t, *cls_id}},
+                                                    {"trim_offsets", config_bool(config, "trim_offsets", config_name, true)},
+                                                    {"add_prefix_space", add_prefix_space}},
+                                               l["post_processor"]);
+    // special_tokens_map roles default to the class defaults.
+    for (const auto& [role, t] : defaults) {
+      if (!roles.count(role)) impl->roles[role] = t.content;
+    }
+  } else {
+    if (config_bool(config, "add_bos_token", config_name, false)) {
+      impl->post_processor =
+          make_post_processor(bos_eos_template(*impl, role_content(roles, defaults, "bos_token"), std::nullopt, true,
+                                               false, config_name),
+                              l["post_processor"]);
+    } else {
+      impl->post_processor = make_post_processor(
+          json{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}},
+          l["post_processor"]);
+    }
+    for (const auto& [role, t] : defaults) {
+      if (!roles.count(role)) impl->roles[role] = t.content;
+    }
+  }
+  return impl;
+}
+
+// tokenizer.model / spiece.model through sentencepiece. Llama-style classes
+// (the default) get LlamaConverter's pipeline with sentencepiece in place of
+// the BPE model (its dummy prefix off): legacy (default) = Prepend("▁") +
+// Replace(" ", "▁") normalizers; legacy=false = Metaspace(prepend_scheme
+// first, split false);
+// decoder Replace/ByteFallback/Fuse/Strip; bos/eos from add_bos_token (default
+// true) / add_eos_token. T5-style classes: Precompiled (the model's charsmap)
+// + WhitespaceSplit + Metaspace, "$A </s>" and a Metaspace decoder.
+std::shared_ptr<TokenizerImpl> build_sentencepiece(const std::string& model_bytes, const std::string& model_name,
+                                                   const json* config, const std::map<std::string, ConfigToken>& roles,
+                                                   const std::string& config_name) {
+  const std::string cls = config_class(config, config_name);
+  const bool t5 = cls.find("T5") != std::string::npos;
+  bool legacy = true;
+  if (config) {
+    if (auto v = get_opt_bool(*config, "legacy", JsonLoc(config_name))) legacy = *v;
+  }
+  auto impl = std::make_shared<TokenizerImpl>();
+  const JsonLoc l(model_name);
+  // LlamaConverter: the dummy prefix comes from the pipeline (Prepend or
+  // Metaspace), never from sentencepiece itself.
+  impl->model = make_sentencepiece_model(model_bytes, model_name, false);
+  if (t5) {
+    // As the Hub's converted T5 tokenizer.json: Precompiled(charsmap) +
+    // WhitespaceSplit + Metaspace(always).
+    const std::string charsmap = sentencepiece_charsmap(model_bytes);
+    if (!charsmap.empty()) impl->normalizer = make_precompiled_from_bytes(charsmap, l["normalizer_spec"]);
+    impl->pre_tokenizer = make_pre_tokenizer(
+        json{{"type", "Sequence"},
+             {"pretokenizers",
+              {{{"type", "WhitespaceSplit"}},
+               {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "always"}}}}},
+        l["pre_tokenizer"]);
+  } else if (legacy) {
+    impl->normalizer = make_normalizer(
+        json{{"type", "Sequence"},
+             {"normalizers",
+              {{{"type", "Prepend"}, {"prepend", "\u2581"}},
+               {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}}}}},
+        l["normalizer"]);
+  } else {
+    impl->pre_tokenizer = make_pre_tokenizer(
+        json{{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "first"}, {"split", false}},
+        l["pre_tokenizer"]);
+  }
+  if (t5) {
+    impl->decoder = make_decoder(json{{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "always"}},
+                                 l["decoder"]);
+  } else {
+    impl->decoder = make_decoder(
+        json{{"type", "Sequence"},
+             {"decoders",
+              {{{"type", "Replace"}, {"pattern", {{"String", "\u2581"}}}, {"content", " "}},
+               {{"type", "ByteFallback"}},
+               {{"type", "Fuse"}},
+               {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}},
+        l["decoder"]);
+  }
+  std::map<std::string, AddedToken> defaults;
+  if (t5) {
+    defaults = {{"eos_token", special("</s>")}, {"unk_token", special("<unk>")}, {"pad_token", special("<pad>")}};
+  } else {
+    defaults = {{"bos_token", special("<s>")}, {"eos_token", special("</s>")}, {"unk_token", special("<unk>")}};
+  }
+  add_hf_special_tokens(*impl, config, config_name, roles, defaults,
+                        static_cast<int32_t>(impl->model->vocab_size()));
+  const bool add_bos = config_bool(config, "add_bos_token", config_name, !t5);
+  const bool add_eos = config_bool(config, "add_eos_token", config_name, t5);
+  if (add_bos || add_eos) {
+    impl->post_processor = make_post_processor(
+        bos_eos_template(*impl, role_content(roles, defaults, "bos_token"), role_content(roles, defaults, "eos_token"),
+                         add_bos, add_eos, config_name),
+        l["post_processor"]);
+  }
+  for (const auto& [role, t] : defaults) {
+    if (!roles.count(role)) impl->roles[role] = t.content;
+  }
+  return impl;
+}
+
+// What PreTrainedTokenizerFast.__init__ does on top of tokenizer.json:
+// tokenizer_config's added_tokens_decoder entries whose id is not an added
+// token yet are added, then every special-role token that is not an added
+// token yet (as special). Llama/Gemma fast tokenizers then rebuild their
+// post-processor from add_bos_token (default true) / add_eos_token (default
+// false) (LlamaTokenizerFast.update_post_processor).
+void apply_fast_tokenizer_init(TokenizerImpl& impl, const json* config, const std::map<std::string, ConfigToken>& roles,
+                               const std::string& config_name) {
+  const JsonLoc cl(config_name);
+  bool changed = false;
+  int32_t next_id = static_cast<int32_t>(impl.model->vocab_size());
+  if (auto m = impl.added.max_id()) next_id = std::max(next_id, *m + 1);
+  if (config) {
+    if (const json* atd = find_member(*config, "added_tokens_decoder"); atd && atd->is_object()) {
+      std::vector<std::pair<int32_t, ConfigToken>> entries;
+      for (auto it = atd->begin(); it != atd->end(); ++it) {
+        const JsonLoc tl = cl["added_tokens_decoder"][it.key()];
+        int32_t id = 0;
+        try {
+          size_t used = 0;
+          const long v = std::stol(it.key(), &used);
+          if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
+          id = static_cast<int32_t>(v);
+        } catch (const std::exception&) {
+          tl.fail(ErrorCode::InvalidFile, "key must be a token id");
+        }
+        if (impl.added.token_for_id(id)) continue;
+        ConfigToken t = parse_config_token(it.value(), tl);
+        if (!t.content) continue;
+        t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
+        entries.emplace_back(id, std::move(t));
+      }
+      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& [id, t] : entries) {
+        // Rust add_tokens: an existing token keeps its id, a new one gets the next.
+        int32_t use = id;
+        if (auto existing = impl.token_to_id(*t.content)) {
+          use = *existing;
+        } else {
+          use = next_id++;
+        }
+        impl.added.add(t.flags, use);
+        changed = true;
+      }
+    }
+  }
+  for (const char* role : kRoles) {
+    auto it = roles.find(role);
+    if (it == roles.end() || !it->second.content || it->second.content->empty()) continue;
+    if (impl.added.token_to_id(*it->second.content)) continue;
+    AddedToken flags = it->second.flags;
+    flags.special = true;
+    int32_t use;
+    if (auto existing = impl.token_to_id(*it->second.content)) {
+      use = *existing;
+    } else {
+      use = next_id++;
+    }
+    impl.added.add(flags, use);
+    changed = true;
+  }
+  if (changed) impl.added.build(impl.normalizer.get());
+
+  static const std::set<std::string> kRebuild = {"LlamaTokenizer",     "LlamaTokenizerFast", "CodeLlamaTokenizer",
+                                                 "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast"};
+  if (config && kRebuild.count(config_class(config, config_name))) {
+    const bool add_bos = config_bool(config, "add_bos_token", config_name, true);
+    const bool add_eos = config_bool(config, "add_eos_token", config_name, false);
+    const bool gemma = config_class(config, config_name).rfind("Gemma", 0) == 0;
+    auto role = [&](const char* r) -> std::optional<std::string> {
+      auto it = roles.find(r);
+      if (it != roles.end()) return it->second.content;
+      // The class's __init__ defaults.
+      if (std::string(r) == "bos_token") return std::string(gemma ? "<bos>" : "<s>");
+      return std::string(gemma ? "<eos>" : "</s>");
+    };
+    impl.post_processor = make_post_processor(bos_eos_template(impl, role("bos_token"), role("eos_token"), add_bos,
+                                                               add_eos, config_name),
+                                              cl["post_processor"]);
+  }
+}
+
 // transformers' BertTokenizerFast.__init__ rebuilds the backend normalizer when
 // tokenizer_config's do_lower_case / strip_accents / tokenize_chinese_chars
 // disagree with tokenizer.json. Applied only when the config names one of
@@ -324,24 +732,43 @@ Tokenizer Tokenizer::from_files(const std::map<std::string, std::string>& files)
   json config_storage, map_storage;
   const json* config = tok::parse_config(files, config_name, config_storage);
   const json* map = tok::parse_config(files, map_name, map_storage);
+  if (!files.count("tokenizer.json")) {
+    // Converted tokenizers depend on the class: take it from config.json's
+    // model_type when tokenizer_config.json does not name it.
+    const std::string cls = tok::class_for_model_type(files);
+    if (!cls.empty() && tok::config_class(config, config_name).empty()) {
+      if (!config) config_storage = json::object();
+      config_storage["tokenizer_class"] = cls;
+      config = &config_storage;
+    }
+  }
 
   std::shared_ptr<TokenizerImpl> impl;
   if (auto it = files.find("tokenizer.json"); it != files.end()) {
     json root = tok::parse_json(it->second, "tokenizer.json");
     tok::apply_bert_normalizer_override(root, config, config_name);
     impl = TokenizerImpl::from_json(root, "tokenizer.json");
+    tok::apply_fast_tokenizer_init(*impl, config, tok::read_roles(config, map, config_name, map_name), config_name);
   } else if (auto v = files.find("vocab.txt"); v != files.end()) {
     impl = tok::build_bert_from_vocab(v->second, config, tok::read_roles(config, map, config_name, map_name),
                                       config_name);
+  } else if (auto sp = files.find("tokenizer.model"); sp != files.end()) {
+    impl = tok::build_sentencepiece(sp->second, "tokenizer.model", config,
+                                    tok::read_roles(config, map, config_name, map_name), config_name);
+  } else if (auto sp2 = files.find("spiece.model"); sp2 != files.end()) {
+    impl = tok::build_sentencepiece(sp2->second, "spiece.model", config,
+                                    tok::read_roles(config, map, config_name, map_name), config_name);
+  } else if (files.count("vocab.json") && files.count("merges.txt")) {
+    impl = tok::build_byte_level_bpe(files.at("vocab.json"), files.at("merges.txt"), config,
+                                     tok::read_roles(config, map, config_name, map_name), config_name);
   } else {
     std::string have;
     for (const auto& [name, bytes] : files) have += (have.empty() ? "" : ", ") + name;
     std::string hint;
-    if (files.count("tokenizer.model")) hint = " (tokenizer.model / SentencePiece is not supported yet)";
-    if (files.count("vocab.json") && files.count("merges.txt"))
-      hint = " (vocab.json + merges.txt / BPE is not supported yet)";
+    if (files.count("vocab.json") && !files.count("merges.txt")) hint = " (vocab.json needs merges.txt)";
     throw Error(ErrorCode::MissingFile,
-                "no tokenizer found: looked for tokenizer.json, then vocab.txt; the repo has: " +
+                "no tokenizer found: looked for tokenizer.json, vocab.txt, tokenizer.model, spiece.model, "
+                "vocab.json + merges.txt; the repo has: " +
                     (have.empty() ? std::string("no files") : have) + hint);
   }
   tok::apply_hf_configs(*impl, config, map, config_name, map_name);

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "core/error.h"
+
 namespace hubwasm::tok {
 
 struct Regex::Code {
@@ -44,7 +46,10 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view s) const
     const int rc = pcre2_match(code_->code, subject, s.size(), last_end, PCRE2_NO_UTF_CHECK, md.md, nullptr);
     if (rc < 0) {
       if (rc == PCRE2_ERROR_NOMATCH) break;
-      throw std::runtime_error("regex match failed (PCRE2 error " + std::to_string(rc) + ")");
+      PCRE2_UCHAR buf[256];
+      pcre2_get_error_message(rc, buf, sizeof(buf));
+      throw Error(ErrorCode::InvalidArgument, "regex \"" + pattern_ + "\" failed on the input: " +
+                                                  reinterpret_cast<const char*>(buf));
     }
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.md);
     const size_t st = ov[0], en = ov[1];

@@ -158,6 +158,9 @@ void truncate_encodings(Encoding& e, std::optional<Encoding>& pair, const Trunca
 void pad_encoding(Encoding& e, size_t target, const PaddingParams& p) {
   const size_t n = e.ids.size();
   if (n >= target) return;
+  if (target > (size_t{1} << 26)) {
+    throw Error(ErrorCode::InvalidArgument, "padding length " + std::to_string(target) + " is too large");
+  }
   const size_t k = target - n;
   auto pad = [&](auto& v, const auto& value) {
     if (p.left) {

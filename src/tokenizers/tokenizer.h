@@ -53,6 +53,17 @@ struct EncodeOptions {
   std::string padding_side;  // "" (default), "right", "left"
 };
 
+// Offset units for JS and Python callers. Byte offsets (as in Encoding) ->
+// code point offsets (transformers' "char" offsets, tokenizers' OffsetType::Char:
+// start = the char holding the start byte, end = 1 + the char holding the
+// last byte) or UTF-16 code unit offsets (JS string indices; a char above
+// U+FFFF counts 2). Each token's offsets refer to `text` for sequence 0 and to
+// `pair` for sequence 1; special/padding tokens stay (0, 0).
+enum class OffsetUnit { Byte, Char, Utf16 };
+std::vector<std::pair<uint32_t, uint32_t>> convert_offsets(const Encoding& e, std::string_view text,
+                                                           const std::optional<std::string_view>& pair,
+                                                           OffsetUnit unit);
+
 namespace tok {
 struct TokenizerImpl;
 }

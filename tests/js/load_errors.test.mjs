@@ -52,7 +52,7 @@ const badRepos = {
   },
   'missing-config-key': { config: { ...config, hidden_size: undefined }, code: 'INVALID_CONFIG', message: /config\.json: missing key "hidden_size"/ },
   'config-contradicts-weights': { config: { ...config, intermediate_size: 48 }, code: 'CONFIG_MISMATCH', message: /"encoder\.layer\.0\.intermediate\.dense\.weight" in model\.safetensors has shape \[64, 32\] but config\.json implies \[48, 32\]/ },
-  'unknown-model-type': { config: { ...config, model_type: 'bort' }, code: 'UNSUPPORTED_MODEL', message: /config\.json: model_type "bort" is not supported \(supported: bert, distilbert\)/ },
+  'unknown-model-type': { config: { ...config, model_type: 'bort' }, code: 'UNSUPPORTED_MODEL', message: /config\.json: model_type "bort" is not supported \(supported: bert, distilbert, roberta, xlm-roberta, electra, albert, mpnet, deberta-v2\)/ },
   'pytorch-only': { files: { 'model.safetensors': null, 'pytorch_model.bin': Buffer.from('PK\x03\x04') }, code: 'MISSING_FILE', message: /has pytorch_model\.bin but no model\.safetensors/ },
 };
 

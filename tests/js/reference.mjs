@@ -25,7 +25,11 @@ export function loadTorchRef(folder, name) {
 }
 
 let ortPromise = null;
-/** Runs onnx/model.onnx of a fixture (shared folder name or absolute path) on int64 inputs {name: {dims, data}}; returns {output: {dims, data}}. */
+/**
+ * Runs onnx/model.onnx of a fixture (shared folder name or absolute path) on inputs {name: {dims, data}}
+ * (int64 for BigInt64Array data, float32 for Float32Array, e.g. past_key_values.* of past length 0);
+ * returns {output: {dims, data}}.
+ */
 export async function runOnnx(folder, inputs, file = 'onnx/model.onnx') {
   ortPromise ??= import('onnxruntime-node');
   const ort = await ortPromise;
@@ -34,7 +38,7 @@ export async function runOnnx(folder, inputs, file = 'onnx/model.onnx') {
   for (const name of session.inputNames) {
     const t = inputs[name];
     if (!t) throw new Error(`no input ${name} for ${folder}`);
-    feeds[name] = new ort.Tensor('int64', t.data, t.dims);
+    feeds[name] = new ort.Tensor(t.data instanceof Float32Array ? 'float32' : 'int64', t.data, t.dims);
   }
   const results = await session.run(feeds);
   const out = {};

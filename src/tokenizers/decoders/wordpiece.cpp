@@ -39,22 +39,8 @@ class WordPieceDecoder final : public Decoder {
           t.insert(t.begin(), ' ');
         }
       }
-      if (cleanup_) cleanup(t);
+      if (cleanup_) wordpiece_cleanup(t);
     }
-  }
-
-  static void cleanup(std::string& s) {
-    replace_all(s, " .", ".");
-    replace_all(s, " ?", "?");
-    replace_all(s, " !", "!");
-    replace_all(s, " ,", ",");
-    replace_all(s, " ' ", "'");
-    replace_all(s, " n't", "n't");
-    replace_all(s, " 'm", "'m");
-    replace_all(s, " do not", " don't");
-    replace_all(s, " 's", "'s");
-    replace_all(s, " 've", "'ve");
-    replace_all(s, " 're", "'re");
   }
 
  private:
@@ -63,6 +49,20 @@ class WordPieceDecoder final : public Decoder {
 };
 
 }  // namespace
+
+void wordpiece_cleanup(std::string& s) {
+  replace_all(s, " .", ".");
+  replace_all(s, " ?", "?");
+  replace_all(s, " !", "!");
+  replace_all(s, " ,", ",");
+  replace_all(s, " ' ", "'");
+  replace_all(s, " n't", "n't");
+  replace_all(s, " 'm", "'m");
+  replace_all(s, " do not", " don't");
+  replace_all(s, " 's", "'s");
+  replace_all(s, " 've", "'ve");
+  replace_all(s, " 're", "'re");
+}
 
 DecoderPtr make_wordpiece_decoder(const json& j, const JsonLoc& loc) {
   return std::make_shared<WordPieceDecoder>(get_string(j, "prefix", loc, "##"),

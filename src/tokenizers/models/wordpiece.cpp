@@ -36,11 +36,15 @@ class WordPiece final : public Model {
       max_id = std::max(max_id, spans[k].second);
       max_token_bytes_ = std::max(max_token_bytes_, key.size());
     }
-    id_to_token_.assign(static_cast<size_t>(max_id + 1), std::string_view());
-    has_id_.assign(static_cast<size_t>(max_id + 1), false);
-    for (const auto& [key, id] : vocab_) {
-      id_to_token_[static_cast<size_t>(id)] = key;
-      has_id_[static_cast<size_t>(id)] = true;
+    if (static_cast<size_t>(max_id) >= 4 * vocab_.size() + 65536) {
+      for (const auto& [key, id] : vocab_) sparse_[id] = key;  // huge ids: no dense table
+    } else {
+      id_to_token_.assign(static_cast<size_t>(max_id + 1), std::string_view());
+      has_id_.assign(static_cast<size_t>(max_id + 1), false);
+      for (const auto& [key, id] : vocab_) {
+        id_to_token_[static_cast<size_t>(id)] = key;
+        has_id_[static_cast<size_t>(id)] = true;
+      }
     }
     if (auto it = vocab_.find(unk_token_); it != vocab_.end()) unk_id_ = it->second;
   }
@@ -93,6 +97,11 @@ class WordPiece final : public Model {
   }
 
   std::optional<std::string_view> id_to_token(int32_t id) const override {
+    if (!sparse_.empty()) {
+      auto it = sparse_.find(id);
+      if (it == sparse_.end()) return std::nullopt;
+      return it->second;
+    }
     if (id < 0 || static_cast<size_t>(id) >= has_id_.size() || !has_id_[static_cast<size_t>(id)]) {
       return std::nullopt;
     }
@@ -115,6 +124,7 @@ class WordPiece final : public Model {
   std::unordered_map<std::string_view, int32_t> vocab_;
   std::vector<std::string_view> id_to_token_;
   std::vector<bool> has_id_;
+  std::unordered_map<int32_t, std::string_view> sparse_;
   size_t max_token_bytes_ = 0;
   std::string unk_token_;
   std::optional<int32_t> unk_id_;

@@ -27,7 +27,7 @@ NormalizerPtr make_sequence_normalizer(const json& j, const JsonLoc& loc) {
   for (size_t i = 0; i < list->size(); ++i) {
     const json& item = (*list)[i];
     if (item.is_null()) list_loc[i].fail(ErrorCode::InvalidFile, "must be an object (got null)");
-    parts.push_back(make_normalizer(item, list_loc[i]));
+    if (auto n = make_normalizer(item, list_loc[i])) parts.push_back(std::move(n));  // empty Precompiled -> none
   }
   return std::make_shared<SequenceNormalizer>(std::move(parts));
 }

@@ -1,0 +1,55 @@
+// token <-> id storage shared by the BPE, WordLevel and Unigram models.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace hubwasm::tok {
+
+class Vocab {
+ public:
+  // Later duplicates of a token win (as a HashMap insert does).
+  void add(std::string token, int32_t id) { ids_.insert_or_assign(std::move(token), id); }
+  std::optional<int32_t> find(std::string_view t) const {
+    // C++17 unordered_map has no heterogeneous lookup: one copy per lookup.
+    auto it = ids_.find(std::string(t));
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  const std::string* token(int32_t id) const {
+    if (id < 0) return nullptr;
+    if (!sparse_.empty()) {
+      auto it = sparse_.find(id);
+      return it == sparse_.end() ? nullptr : it->second;
+    }
+    if (static_cast<size_t>(id) >= tokens_.size()) return nullptr;
+    return tokens_[static_cast<size_t>(id)];
+  }
+  size_t size() const { return ids_.size(); }
+  // Builds the id -> token index once all tokens are added: a vector when
+  // the ids are dense, a map when a file uses huge ids.
+  void finish() {
+    int64_t max_id = -1;
+    for (const auto& [t, id] : ids_) max_id = std::max<int64_t>(max_id, id);
+    tokens_.clear();
+    sparse_.clear();
+    if (max_id >= static_cast<int64_t>(4 * ids_.size() + 65536)) {
+      for (const auto& [t, id] : ids_) sparse_[id] = &t;
+      return;
+    }
+    tokens_.assign(static_cast<size_t>(max_id + 1), nullptr);
+    for (const auto& [t, id] : ids_) tokens_[static_cast<size_t>(id)] = &t;
+  }
+
+ private:
+  std::unordered_map<std::string, int32_t> ids_;
+  std::vector<const std::string*> tokens_;
+  std::unordered_map<int32_t, const std::string*> sparse_;
+};
+
+}  // namespace hubwasm::tok

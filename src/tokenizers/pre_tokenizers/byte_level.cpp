@@ -1,0 +1,45 @@
+// ByteLevel pre-tokenizer (tokenizers pre_tokenizers/byte_level.rs): optional
+// prefix space, optional GPT-2 regex split (Isolated), then every byte mapped
+// to its bytes_to_unicode char.
+#include "tokenizers/byte_level.h"
+
+#include "tokenizers/components.h"
+#include "tokenizers/regex.h"
+
+namespace hubwasm::tok {
+
+namespace {
+
+class ByteLevelPreTokenizer final : public PreTokenizer {
+ public:
+  ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space) {
+    if (use_regex) {
+      static const auto re = std::make_shared<const Regex>(byte_level::kGpt2Pattern);
+      re_ = re;
+    }
+  }
+
+  void pre_tokenize(PreTokenizedString& s) const override {
+    s.split([&](size_t, NormalizedString&& n) {
+      if (add_prefix_space_ && (n.get().empty() || n.get()[0] != ' ')) n.prepend(" ");
+      if (re_) return n.split(re_->find_matches(n.get()), SplitDelimiterBehavior::Isolated);
+      std::vector<NormalizedString> one;
+      one.push_back(std::move(n));
+      return one;
+    });
+    s.normalize([](NormalizedString& n) { byte_level_transform(n); });
+  }
+
+ private:
+  bool add_prefix_space_;
+  std::shared_ptr<const Regex> re_;
+};
+
+}  // namespace
+
+PreTokenizerPtr make_byte_level_pre_tokenizer(const json& j, const JsonLoc& loc) {
+  return std::make_shared<ByteLevelPreTokenizer>(get_bool(j, "add_prefix_space", loc, true),
+                                                 get_bool(j, "use_regex", loc, true));
+}
+
+}  // namespace hubwasm::tok

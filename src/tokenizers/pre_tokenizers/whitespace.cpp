@@ -1,0 +1,28 @@
+// Whitespace pre-tokenizer (tokenizers pre_tokenizers/whitespace.rs): keeps
+// the matches of \w+|[^\w\s]+ (Rust regex classes: \w = alphabetic, marks,
+// decimal digits, connector punctuation, join controls; \s = White_Space).
+#include "tokenizers/components.h"
+#include "tokenizers/regex.h"
+
+namespace hubwasm::tok {
+
+namespace {
+
+class Whitespace final : public PreTokenizer {
+ public:
+  void pre_tokenize(PreTokenizedString& s) const override {
+    static const Regex re(
+        R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\p{White_Space}]+)");
+    s.split([&](size_t, NormalizedString&& n) {
+      auto m = re.find_matches(n.get());
+      invert_matches(m);
+      return n.split(std::move(m), SplitDelimiterBehavior::Removed);
+    });
+  }
+};
+
+}  // namespace
+
+PreTokenizerPtr make_whitespace_pre_tokenizer(const json&, const JsonLoc&) { return std::make_shared<Whitespace>(); }
+
+}  // namespace hubwasm::tok

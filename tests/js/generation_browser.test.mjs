@@ -1,0 +1,142 @@
+// Text generation in Chromium (playwright-core): a page importing js/src
+// unbundled, with an import map for @huggingface/jinja, streams a chat reply
+// and gets the transformers.js reference ids and text.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startHubServer } from './hub_server.mjs';
+import { modelDir } from './reference.mjs';
+import { startStaticServer } from './static_server.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+let hub, site, isolatedSite, browser, profile;
+
+before(async () => {
+  hub = await startHubServer();
+  site = await startStaticServer({ root: repoRoot });
+  isolatedSite = await startStaticServer({ root: repoRoot, headers: ISOLATION });
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await isolatedSite?.close();
+  await hub?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test('text-generation in a browser page: ids, chat reply and streamed text as transformers.js', async () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
+    'reference/transformers_js_expected.json'), 'utf8'));
+  site.pages['/generation.html'] = `<!doctype html><meta charset="utf-8">
+    <script type="importmap">{ "imports": { "@huggingface/jinja": "/node_modules/@huggingface/jinja/dist/index.js" } }</script>
+    <script type="module">
+    import * as hubwasm from '/js/src/index.js';
+    hubwasm.env.remoteHost = ${JSON.stringify(hub.url)};
+    const REF = ${JSON.stringify(ref)};
+    try {
+      const generator = await hubwasm.pipeline('text-generation', REF.model);
+      const one = REF.greedy_batch1;
+      const ids = await generator.model.generate({
+        input_ids: new hubwasm.Tensor('int64', BigInt64Array.from(one.input_ids.flat(), BigInt), [1, one.input_ids[0].length]),
+        max_length: one.max_length,
+      });
+      const pieces = [];
+      const streamer = new hubwasm.TextStreamer(generator.tokenizer, { skip_prompt: true, callback_function: (t) => pieces.push(t) });
+      const chat = await generator(REF.chat_pipeline.messages, { max_new_tokens: REF.chat_pipeline.max_new_tokens, streamer });
+      await generator.dispose();
+      window.__result = { ids: ids.tolist().map((row) => row.map(Number)), chat, streamed: pieces.join('') };
+    } catch (e) {
+      window.__result = { error: String(e.stack ?? e) };
+    }
+  </script>`;
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  await tab.goto(`${site.url}generation.html`);
+  await tab.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+  const result = await tab.evaluate(() => window.__result);
+  assert.equal(result.error, undefined, result.error);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(result.ids, ref.greedy_batch1.expected_sequences);
+  const reply = ref.chat_pipeline.expected_assistant_content;
+  assert.deepEqual(result.chat, [{ generated_text: [...ref.chat_pipeline.messages, { role: 'assistant', content: reply }] }]);
+  assert.equal(result.streamed, reply);
+  await tab.close();
+});
+
+/** Runs module code `body` (with `hubwasm`, `HUB` and `REF` in scope) in a page of `server`; returns its result. */
+async function runPage(server, name, body, ref) {
+  server.pages[`/${name}.html`] = `<!doctype html><meta charset="utf-8"><script type="module">
+    import * as hubwasm from '/js/src/index.js';
+    const HUB = ${JSON.stringify(hub.url)};
+    const REF = ${JSON.stringify(ref)};
+    hubwasm.env.remoteHost = HUB;
+    try {
+      window.__result = await (async () => { ${body} })();
+    } catch (e) {
+      window.__result = { error: String(e.stack ?? e) };
+    }
+  </script>`;
+  const tab = await browser.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  await tab.goto(`${server.url}${name}.html`);
+  await tab.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+  const result = await tab.evaluate(() => window.__result);
+  await tab.close();
+  assert.equal(result.error, undefined, result.error);
+  assert.deepEqual(errors, []);
+  return result;
+}
+
+// The worker reads the signal through shared memory when the page is cross-origin isolated (the run stops
+// there); otherwise the call rejects at once and the worker finishes the run in the background.
+for (const isolated of [false, true]) {
+  test(`worker mode${isolated ? ' (cross-origin isolated)' : ''}: streaming, AbortSignal, then a normal run`, async () => {
+    const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
+      'reference/transformers_js_expected.json'), 'utf8')).text_generation_pipeline;
+    const result = await runPage(isolated ? isolatedSite : site, `worker-generation-${isolated}`, `
+      const generator = await hubwasm.pipeline('text-generation', 'hf-internal-testing/tiny-random-LlamaForCausalLM', { worker: true });
+      const pieces = [];
+      const streamer = new hubwasm.TextStreamer(null, { skip_prompt: true, callback_function: (t) => pieces.push(t) });
+      const out = await generator(REF.input, { max_new_tokens: REF.max_new_tokens, streamer });
+      // A long run, aborted when its first text arrives.
+      const controller = new AbortController();
+      const abortPieces = [];
+      const long = new hubwasm.TextStreamer(null, { skip_prompt: true, callback_function: (t) => { abortPieces.push(t); controller.abort(); } });
+      const t0 = performance.now();
+      const aborted = await generator(REF.input, { max_new_tokens: 2000, streamer: long, signal: controller.signal })
+        .then(() => 'completed', (e) => e.name);
+      const abortMs = performance.now() - t0;
+      const t1 = performance.now();
+      const full = await generator(REF.input, { max_new_tokens: 2000, return_full_text: false });
+      const fullMs = performance.now() - t1;
+      const after = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
+      await generator.dispose();
+      return { isolated: crossOriginIsolated, out, streamed: pieces.join(''), aborted, abortPieces: abortPieces.length,
+               abortMs, fullMs, fullLength: full[0].generated_text.length, after };
+    `, ref);
+    console.log(`worker mode (isolated ${result.isolated}): aborted run ${result.abortMs.toFixed(0)} ms, a full 2000-token run ${result.fullMs.toFixed(0)} ms`);
+    assert.equal(result.isolated, isolated);
+    assert.deepEqual(result.out, [{ generated_text: ref.expected_generated_text }]);
+    assert.equal(result.streamed, ref.expected_new_text_only);
+    assert.equal(result.aborted, 'AbortError');
+    assert.equal(result.abortPieces, 1);  // nothing is streamed after the abort
+    assert.ok(result.fullLength > 1000);
+    assert.ok(result.abortMs < result.fullMs / 2, `${result.abortMs} ms vs ${result.fullMs} ms`);
+    assert.deepEqual(result.after, [{ generated_text: ref.expected_generated_text }]);
+  });
+}
