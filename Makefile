@@ -13,7 +13,7 @@ export HUBWASM_SHARED ?= $(abspath ../shared)
 MODELS_DIR := build/models
 MAKE_MODELS := /usr/bin/python3 $(HUBWASM_SHARED)/bench/make_models.py
 
-.PHONY: deps build native wasm models test test-native test-js test-pack clean
+.PHONY: deps build native wasm models bench bench-models bench-kernels test test-native test-js test-pack clean
 
 deps:
 	@scripts/install_deps.sh
@@ -35,6 +35,21 @@ wasm:
 models: deps
 	@test -f $(MODELS_DIR)/hubwasm-bench--minilm-l6/model.safetensors || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only minilm-l6 --no-quant --prefix hubwasm-bench--
+
+# Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
+# as wasm in Node, then hubwasm vs transformers.js on the same weights.
+bench-models: models
+	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
+	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
+
+bench-kernels: native wasm
+	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
+	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_kernel_bench
+	$(NATIVE_DIR)/hubwasm_kernel_bench
+	node $(WASM_DIR)/hubwasm_kernel_bench.js
+
+bench: bench-models bench-kernels
+	node bench/run_bench.mjs --models $(MODELS_DIR)
 
 test: build models test-native test-pack test-js
 
