@@ -46,7 +46,7 @@ bench-kernels: native wasm
 	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
 	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_kernel_bench
 	$(NATIVE_DIR)/hubwasm_kernel_bench
-	node $(WASM_DIR)/hubwasm_kernel_bench.js
+	node $(WASM_DIR)/hubwasm_kernel_bench.cjs
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
