@@ -13,7 +13,7 @@ export HUBWASM_SHARED ?= $(abspath ../shared)
 MODELS_DIR := build/models
 MAKE_MODELS := /usr/bin/python3 $(HUBWASM_SHARED)/bench/make_models.py
 
-.PHONY: deps build native wasm models fixtures test test-native test-js test-pack clean
+.PHONY: deps build native wasm models fixtures bench bench-models bench-kernels test test-native test-js test-pack clean
 
 deps:
 	@scripts/install_deps.sh
@@ -43,6 +43,21 @@ fixtures: deps
 	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -a \
 	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -nt tests/fixtures/make_encoder_fixtures.py || \
 	  /usr/bin/python3 tests/fixtures/make_encoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
+
+# Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
+# as wasm in Node, then hubwasm vs transformers.js on the same weights.
+bench-models: models
+	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
+	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
+
+bench-kernels: native wasm
+	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
+	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_kernel_bench
+	$(NATIVE_DIR)/hubwasm_kernel_bench
+	node $(WASM_DIR)/hubwasm_kernel_bench.cjs
+
+bench: bench-models bench-kernels
+	node bench/run_bench.mjs --models $(MODELS_DIR)
 
 test: build models fixtures test-native test-pack test-js
 

@@ -1,12 +1,9 @@
 #include "ops/linear.h"
 
-#include <Eigen/Core>
-
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
-
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 Tensor linear(const Tensor& x, const Linear& layer) {
   const int64_t rows = x.dim(0), in = layer.in_features(), out = layer.out_features();
@@ -15,13 +12,8 @@ Tensor linear(const Tensor& x, const Linear& layer) {
                                                 " does not match weight " + shape_to_string(layer.weight.shape()));
   }
   Tensor y = Tensor::zeros(DType::F32, {rows, out});
-  Eigen::Map<const RowMajor> X(x.f32(), rows, in);
-  Eigen::Map<const RowMajor> W(layer.weight.f32(), out, in);
-  Eigen::Map<RowMajor> Y(y.f32(), rows, out);
-  Y.noalias() = X * W.transpose();
-  if (!layer.bias.empty()) {
-    Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(layer.bias.f32(), out);
-  }
+  kernels::gemm_f32(rows, out, in, x.f32(), in, layer.weight.f32(), in, kernels::BLayout::NK,
+                    layer.bias.empty() ? nullptr : layer.bias.f32(), y.f32(), out);
   return y;
 }
 

@@ -4,24 +4,12 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
 namespace {
 
 const int8_t* q_data(const LinearQ8& w) { return static_cast<const int8_t*>(w.qweight.data()); }
-
-// sum x[i] * q[i] over n values. Eight independent partial sums let the
-// compiler vectorize without reassociating a single float accumulator.
-inline float dot_f32_i8(const float* x, const int8_t* q, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] += x[i + k] * static_cast<float>(q[i + k]);
-  }
-  float tail = 0;
-  for (; i < n; ++i) tail += x[i] * static_cast<float>(q[i]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
-}
 
 }  // namespace
 
@@ -66,27 +54,15 @@ Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias) {
     throw Error(ErrorCode::InvalidArgument, "linear_q8: input " + shape_to_string(x.shape()) +
                                                 " does not match weight " + shape_to_string(w.qweight.shape()));
   }
-  const int64_t rows = x.dim(0), blocks = w.scales.dim(1);
+  const int64_t rows = x.dim(0);
   Tensor y = Tensor::zeros(DType::F32, {rows, out});
-  const float* xs = x.f32();
-  const int8_t* qw = q_data(w);
-  const float* scales = w.scales.f32();
-  const float* b = bias.empty() ? nullptr : bias.f32();
-  float* ys = y.f32();
-  // Hot loop: each weight row is read once and reused for every input row.
-  for (int64_t o = 0; o < out; ++o) {
-    const int8_t* wrow = qw + o * in;
-    const float* srow = scales + o * blocks;
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* xrow = xs + r * in;
-      float acc = 0;
-      for (int64_t blk = 0; blk < blocks; ++blk) {
-        const int64_t begin = blk * w.block, n = std::min(w.block, in - begin);
-        acc += srow[blk] * dot_f32_i8(xrow + begin, wrow + begin, n);
-      }
-      ys[r * out + o] = b ? acc + b[o] : acc;
-    }
-  }
+  kernels::Q8Weights q;
+  q.q = q_data(w);
+  q.scales = w.scales.f32();
+  q.n = out;
+  q.k = in;
+  q.block = w.block;
+  kernels::gemm_q8(rows, x.f32(), in, q, bias.empty() ? nullptr : bias.f32(), y.f32(), out);
   return y;
 }
 

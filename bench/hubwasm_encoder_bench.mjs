@@ -1,0 +1,50 @@
+// One hubwasm encoder measurement in a fresh Node process, with the same
+// protocol and the same texts as ../shared/bench/peer_bench.mjs (its
+// --dump-inputs file): pipeline('feature-extraction') + mean pooling +
+// normalize; cold load from a local Hub server on 127.0.0.1; one 16-token
+// sentence (median of 20 after 5 warm-ups); a 32 x 64-token batch (median of
+// 2 after 1 warm-up). Prints one JSON line per metric.
+//   node bench/hubwasm_encoder_bench.mjs --models build/models --model hubwasm-bench--minilm-l6 --inputs ids.json
+import fs from 'node:fs';
+import path from 'node:path';
+import { env, pipeline } from 'hubwasm';
+import { startHubServer } from '../tests/js/hub_server.mjs';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 && i + 1 < args.length ? args[i + 1] : d; };
+const modelsDir = path.resolve(opt('--models', 'build/models'));
+const folder = opt('--model', 'hubwasm-bench--minilm-l6');
+const inputs = JSON.parse(fs.readFileSync(opt('--inputs'), 'utf8'));
+const LAT_WARMUP = 5, LAT_ITERS = +opt('--lat-iters', 20), BATCH_ITERS = +opt('--batch-iters', 2);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const now = () => performance.now();
+const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', model: folder, ...o }) + '\n');
+
+const hub = await startHubServer({ root: modelsDir });
+env.remoteHost = hub.url;
+env.useFSCache = false;
+env.allowLocalModels = false;
+const id = folder.replace('--', '/');
+let t = now();
+const ex = await pipeline('feature-extraction', id);
+emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'pipeline() from a 127.0.0.1 Hub server, incl. wasm instantiation' });
+const run = (x) => ex(x, { pooling: 'mean', normalize: true });
+const short = inputs.short.text, batch = inputs.batch.texts;
+t = now();
+await run(short);
+emit({ metric: 'first_run_ms', value: +(now() - t).toFixed(2), unit: 'ms' });
+for (let i = 1; i < LAT_WARMUP; i++) await run(short);
+const lat = [];
+for (let i = 0; i < LAT_ITERS; i++) { t = now(); await run(short); lat.push(now() - t); }
+emit({ metric: 'latency_16tok_ms', value: +median(lat).toFixed(2), unit: 'ms', min: +Math.min(...lat).toFixed(2) });
+const out = await run(batch);
+if (out.dims[0] !== batch.length) throw new Error(`batch output ${out.dims}`);
+const bts = [];
+for (let i = 0; i < BATCH_ITERS; i++) { t = now(); await run(batch); bts.push(now() - t); }
+const bm = median(bts);
+emit({ metric: 'batch32x64_ms', value: +bm.toFixed(1), unit: 'ms', runs: bts.map((x) => +x.toFixed(1)) });
+emit({ metric: 'batch32x64_sent_per_s', value: +(batch.length / (bm / 1000)).toFixed(2), unit: 'sentences/s' });
+emit({ metric: 'peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' });
+await ex.dispose?.();
+hub.close();
+process.exit(0);

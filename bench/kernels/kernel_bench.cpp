@@ -1,0 +1,197 @@
+// Kernel micro-benchmarks: GFLOP/s (int8: GOPS, 2 ops per multiply-add) of
+// each kernel against the SIMD128 ceiling of this CPU, measured with a
+// register-only loop of independent 4-lane multiplies and adds (the kernels'
+// own instruction mix; SIMD128 has no FMA). The same source runs natively
+// (g++ -O3 -march=x86-64-v3, 128-bit vectors) and as wasm in Node.
+// Prints one JSON line per figure, then a table. Median of 5 timed reps.
+#include <Eigen/Core>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "kernels/simd128.h"
+#include "ops/linear_q8.h"
+
+using namespace hubwasm;
+using kernels::BLayout;
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Median over 5 reps of seconds per call; each rep runs >= 30 ms.
+double time_call(const std::function<void()>& f) {
+  f();
+  int iters = 1;
+  for (;;) {
+    const double t0 = now_s();
+    for (int i = 0; i < iters; ++i) f();
+    const double dt = now_s() - t0;
+    if (dt > 0.03) break;
+    iters *= 2;
+  }
+  std::vector<double> reps;
+  for (int r = 0; r < 5; ++r) {
+    const double t0 = now_s();
+    for (int i = 0; i < iters; ++i) f();
+    reps.push_back((now_s() - t0) / iters);
+  }
+  std::sort(reps.begin(), reps.end());
+  return reps[2];
+}
+
+volatile float g_sink;
+volatile float g_one = 1.0000001f;
+
+// 6 multiply chains and 6 add chains, all in registers: 12 vector ops per
+// iteration = 48 flops. Latency 3-4 cycles x throughput 2/cycle needs >= 6
+// independent chains per op type.
+double ceiling_gflops() {
+  using namespace simd;
+  const int64_t iters = 20'000'000;
+  auto run = [&] {
+    const f32x4 m = f32_splat(g_one);
+    f32x4 x0 = f32_splat(1.0f), x1 = f32_splat(1.1f), x2 = f32_splat(1.2f), x3 = f32_splat(1.3f),
+          x4 = f32_splat(1.4f), x5 = f32_splat(1.5f);
+    f32x4 y0 = f32_zero(), y1 = f32_zero(), y2 = f32_zero(), y3 = f32_zero(), y4 = f32_zero(), y5 = f32_zero();
+    for (int64_t i = 0; i < iters; ++i) {
+      x0 = f32_mul(x0, m);
+      x1 = f32_mul(x1, m);
+      x2 = f32_mul(x2, m);
+      x3 = f32_mul(x3, m);
+      x4 = f32_mul(x4, m);
+      x5 = f32_mul(x5, m);
+      y0 = f32_add(y0, x0);
+      y1 = f32_add(y1, x1);
+      y2 = f32_add(y2, x2);
+      y3 = f32_add(y3, x3);
+      y4 = f32_add(y4, x4);
+      y5 = f32_add(y5, x5);
+#if defined(__GNUC__) && !defined(__clang__)
+      __asm__ volatile("" : "+x"(x0), "+x"(x1), "+x"(x2), "+x"(x3), "+x"(x4), "+x"(x5));
+#endif
+    }
+    g_sink = f32_hsum(f32_add(f32_add(f32_add(y0, y1), f32_add(y2, y3)), f32_add(y4, y5)));
+  };
+  const double t = time_call(run);
+  return double(iters) * 48 / t / 1e9;
+}
+
+std::vector<float> rnd(size_t n, uint32_t seed) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+struct Row {
+  std::string name, unit;
+  double value, share;
+};
+
+}  // namespace
+
+int main() {
+#if defined(__EMSCRIPTEN__)
+  const char* where = "wasm-node";
+#else
+  const char* where = "native";
+#endif
+  std::vector<Row> rows;
+  auto emit = [&](const std::string& name, const std::string& unit, double v, double ceil) {
+    const double share = ceil > 0 ? v / ceil : 0;
+    rows.push_back({name, unit, v, share});
+    std::printf("{\"name\":\"%s\",\"unit\":\"%s\",\"value\":%.2f,\"share_of_ceiling\":%.3f,\"where\":\"%s\",\"isa\":\"%s\"}\n",
+                name.c_str(), unit.c_str(), v, share, where, kernels::simd_isa());
+    std::fflush(stdout);
+  };
+  const double ceil = ceiling_gflops();
+  emit("ceiling_f32x4_mul_add", "GFLOP/s", ceil, ceil);
+
+  struct G {
+    const char* tag;
+    int64_t m, n, k;
+    BLayout layout;
+  };
+  const G gemms[] = {{"gemm_f32_4x8 512x512x512 NK", 512, 512, 512, BLayout::NK},
+                     {"gemm_f32_4x8 minilm ffn 2048x1536x384 NK", 2048, 1536, 384, BLayout::NK},
+                     {"gemm_f32_4x8 bert ffn 256x3072x768 NK", 256, 3072, 768, BLayout::NK},
+                     {"gemm_f32_4x8 16-token 16x384x384 NK", 16, 384, 384, BLayout::NK},
+                     {"gemm_f32_4x8 gpt2 c_fc 64x3072x768 KN", 64, 3072, 768, BLayout::KN}};
+  for (const auto& g : gemms) {
+    const auto a = rnd(size_t(g.m * g.k), 1), b = rnd(size_t(g.n * g.k), 2), bias = rnd(size_t(g.n), 3);
+    std::vector<float> c(size_t(g.m * g.n));
+    const int64_t ldb = g.layout == BLayout::NK ? g.k : g.n;
+    const double t = time_call([&] {
+      kernels::gemm_f32_4x8(g.m, g.n, g.k, a.data(), g.k, b.data(), ldb, g.layout, bias.data(), c.data(), g.n);
+    });
+    emit(g.tag, "GFLOP/s", 2.0 * g.m * g.n * g.k / t / 1e9, ceil);
+  }
+  {  // Eigen on the 512^3 shape, the previous implementation of linear().
+    using RM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const int64_t n = 512;
+    const auto a = rnd(size_t(n * n), 1), b = rnd(size_t(n * n), 2);
+    std::vector<float> c(size_t(n * n));
+    Eigen::Map<const RM> A(a.data(), n, n), B(b.data(), n, n);
+    Eigen::Map<RM> C(c.data(), n, n);
+    const double t = time_call([&] { C.noalias() = A * B.transpose(); });
+    emit("eigen 512x512x512 A*B^T (old linear)", "GFLOP/s", 2.0 * n * n * n / t / 1e9, ceil);
+  }
+  struct V {
+    const char* tag;
+    int64_t n, k;
+    BLayout layout;
+  };
+  const V gemvs[] = {{"gemv_f32 768x768 NK (in cache)", 768, 768, BLayout::NK},
+                     {"gemv_f32 3072x768 NK", 3072, 768, BLayout::NK},
+                     {"gemv_f32 2304x768 KN (gpt2 c_attn)", 2304, 768, BLayout::KN}};
+  for (const auto& g : gemvs) {
+    const auto x = rnd(size_t(g.k), 1), w = rnd(size_t(g.n * g.k), 2);
+    std::vector<float> y(size_t(g.n));
+    const int64_t ldw = g.layout == BLayout::NK ? g.k : g.n;
+    const double t = time_call([&] { kernels::gemv_f32(g.n, g.k, x.data(), w.data(), ldw, g.layout, nullptr, y.data()); });
+    emit(g.tag, "GFLOP/s", 2.0 * g.n * g.k / t / 1e9, ceil);
+  }
+  struct Q {
+    const char* tag;
+    int64_t m, n, k;
+  };
+  const Q q8s[] = {{"gemv_q8 768x768 (in cache)", 1, 768, 768},
+                   {"gemv_q8 3072x768", 1, 3072, 768},
+                   {"gemm_q8 16x3072x768", 16, 3072, 768},
+                   {"gemm_q8 256x3072x768", 256, 3072, 768}};
+  for (const auto& g : q8s) {
+    const auto x = rnd(size_t(g.m * g.k), 1), wf = rnd(size_t(g.n * g.k), 2);
+    Tensor wt = Tensor::zeros(DType::F32, {g.n, g.k});
+    std::copy(wf.begin(), wf.end(), wt.f32());
+    const LinearQ8 q = quantize_q8(wt, false, 32);
+    kernels::Q8Weights w;
+    w.q = static_cast<const int8_t*>(q.qweight.data());
+    w.scales = q.scales.f32();
+    w.n = g.n;
+    w.k = g.k;
+    w.block = 32;
+    std::vector<float> y(size_t(g.m * g.n));
+    const double t = time_call([&] { kernels::gemm_q8(g.m, x.data(), g.k, w, nullptr, y.data(), g.n); });
+    emit(g.tag, "GOPS", 2.0 * g.m * g.n * g.k / t / 1e9, 0);
+  }
+  std::printf("\n| kernel (%s, %s) | value | unit | share of f32 ceiling |\n|---|---|---|---|\n", where,
+              kernels::simd_isa());
+  for (const auto& r : rows) {
+    if (r.share > 0) {
+      std::printf("| %s | %.1f | %s | %.0f%% |\n", r.name.c_str(), r.value, r.unit.c_str(), 100 * r.share);
+    } else {
+      std::printf("| %s | %.1f | %s | |\n", r.name.c_str(), r.value, r.unit.c_str());
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,87 @@
+// `make bench`: hubwasm vs transformers.js (onnxruntime-web wasm backend, in
+// Node, same thread count) on the same weights (../shared/bench/make_models.py
+// writes model.safetensors and onnx/model.onnx from one torch module).
+// Every configuration runs in a fresh process, `--repeat` times (default 3);
+// figures are medians over repeats. Prints one JSON line per figure
+//   {name, unit, hubwasm, peer, ratio, threads, where}
+// (ratio > 1 means hubwasm is better: peer/hubwasm for times and sizes,
+// hubwasm/peer for throughput), then a markdown table.
+//   node bench/run_bench.mjs [--models build/models] [--only minilm-l6,bert-base] [--repeat 3] [--out r.jsonl]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 && i + 1 < args.length ? args[i + 1] : d; };
+const modelsDir = path.resolve(opt('--models', path.join(ROOT, 'build/models')));
+const shared = path.resolve(process.env.HUBWASM_SHARED ?? path.join(ROOT, '../shared'));
+const models = opt('--only', 'minilm-l6,bert-base').split(',');
+const repeat = +opt('--repeat', 3);
+const threads = 1;  // hubwasm has no threaded build yet: compare at 1 thread
+const out = opt('--out', null);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const lines = [];
+const print = (o) => { const s = JSON.stringify(o); lines.push(s); console.log(s); if (out) fs.appendFileSync(out, s + '\n'); };
+
+function runJsonLines(cmd, argv, env) {
+  const r = spawnSync(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+}
+const metric = (rows, m) => rows.find((r) => r.metric === m)?.value;
+
+print({ type: 'meta', cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(), node: process.version,
+        date: new Date().toISOString(), note: 'shared machine: other jobs were running; medians of repeats' });
+
+const figures = [];
+for (const name of models) {
+  const folder = `hubwasm-bench--${name}`;
+  if (!fs.existsSync(path.join(modelsDir, folder, 'onnx/model.onnx'))) {
+    print({ type: 'skip', model: name, reason: `${folder} missing: /usr/bin/python3 ${shared}/bench/make_models.py --out ${modelsDir} --only ${name} --no-quant --prefix hubwasm-bench--` });
+    continue;
+  }
+  const acc = { peer: {}, hubwasm: {} };
+  const add = (who, m, v) => { (acc[who][m] ??= []).push(v); };
+  for (let r = 0; r < repeat; r++) {
+    const inputs = path.join(os.tmpdir(), `hubwasm-bench-inputs-${name}-${process.pid}.json`);
+    const peer = runJsonLines('node', [path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
+      '--backend', 'wasm', '--threads', String(threads), '--dtype', 'fp32', '--dump-inputs', inputs], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
+    const ours = runJsonLines('node', [path.join(ROOT, 'bench/hubwasm_encoder_bench.mjs'), '--models', modelsDir, '--model', folder, '--inputs', inputs]);
+    for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s']) {
+      add('peer', m, metric(peer, m));
+      add('hubwasm', m, metric(ours, m));
+    }
+    add('hubwasm', 'peak_rss_mb', metric(ours, 'peak_rss_mb'));
+    print({ type: 'run', model: name, repeat: r, peer: Object.fromEntries(peer.filter((x) => x.metric).map((x) => [x.metric, x.value])),
+            hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value])) });
+  }
+  const fig = (metricName, unit, label, higherBetter) => {
+    const h = median(acc.hubwasm[metricName]), p = median(acc.peer[metricName]);
+    const f = { name: `${name} ${label}`, unit, hubwasm: h, peer: p, ratio: +(higherBetter ? h / p : p / h).toFixed(2), threads, where: 'node', n: acc.hubwasm[metricName].length };
+    figures.push(f);
+    print(f);
+  };
+  fig('latency_16tok_ms', 'ms', 'one 16-token sentence latency', false);
+  fig('batch32x64_sent_per_s', 'sentences/s', '32x64-token batch throughput', true);
+  fig('load_ms', 'ms', 'cold load (pipeline creation)', false);
+}
+
+// Download size: what a page fetches for the CPU backend (wasm + glue).
+const gz = (f) => zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length;
+const size = (files) => ({ raw: files.reduce((s, f) => s + fs.statSync(f).size, 0), gzip: files.reduce((s, f) => s + gz(f), 0) });
+const ours = size(['js/dist/hubwasm.wasm', 'js/dist/hubwasm.mjs'].map((f) => path.join(ROOT, f)));
+const ortDir = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
+const theirs = size(['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'].map((f) => path.join(ortDir, f)));
+for (const k of ['raw', 'gzip']) {
+  const f = { name: `wasm download size (${k}; .wasm + glue)`, unit: 'bytes', hubwasm: ours[k], peer: theirs[k], ratio: +(theirs[k] / ours[k]).toFixed(2), threads, where: 'node' };
+  figures.push(f);
+  print(f);
+}
+
+console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | threads | where |');
+console.log('|---|---|---|---|---|---|---|');
+for (const f of figures) console.log(`| ${f.name} | ${f.unit} | ${f.hubwasm} | ${f.peer} | ${f.ratio} | ${f.threads} | ${f.where} |`);

@@ -1,0 +1,52 @@
+// Compute kernels behind linear / Conv1D / q8 layers. One source file per
+// kernel family, named op_type_tile_isa; all are written against simd128.h,
+// so the native build runs the same 128-bit algorithm as the wasm build.
+//
+// Weights are read in the layout they were loaded in (no second copy):
+// B is either [n, k] row-major (nn.Linear, "NK") or [k, n] row-major (GPT-2
+// Conv1D, "KN"). GEMM packs one cache block of B at a time into a
+// thread-local scratch buffer (KC x NC floats), never the whole matrix.
+#pragma once
+
+#include <cstdint>
+
+namespace hubwasm::kernels {
+
+enum class BLayout { NK, KN };
+
+// C[m, n] = A[m, k] * op(B) (+ bias[n]); op(B) = B^T for NK, B for KN.
+// Leading dimensions are row strides in elements. bias may be null.
+// m == 1 takes the GEMV path.
+void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+              BLayout layout, const float* bias, float* c, int64_t ldc);
+
+// The packed, cache-blocked 4x8 register-tiled GEMM (gemm_f32_4x8_simd128.cpp),
+// for any m (used by gemm_f32 when m > 1).
+void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                  BLayout layout, const float* bias, float* c, int64_t ldc);
+
+// y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = 4 dot products
+// at a time, KN = y in L1 updated with 4 rows of W per pass.
+void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,
+              const float* bias, float* y);
+
+// int8 weights with one float scale per (row, block of `block` inputs), the
+// LinearQ8 format: W[o, i] ~= q[o * k + i] * scales[o * blocks + i / block].
+struct Q8Weights {
+  const int8_t* q = nullptr;
+  const float* scales = nullptr;
+  int64_t n = 0, k = 0, block = 32;
+  int64_t blocks() const { return (k + block - 1) / block; }
+};
+
+// Y[m, n] = X[m, k] * W^T (+ bias) (gemm_q8_i16dot_simd128.cpp). Each X row
+// is quantized to int16 with one scale (max|x| / 32767), int8 weights are
+// widened to int16 and multiplied with i32x4.dot_i16x8_s (SSE2 pmaddwd
+// natively); int32 sums per block are scaled in float. m == 1 is a GEMV,
+// m > 1 reuses each widened weight vector for 4 rows of X.
+void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y, int64_t ldy);
+
+// The ISA the kernels were compiled for, e.g. "wasm-simd128".
+const char* simd_isa();
+
+}  // namespace hubwasm::kernels

@@ -1,0 +1,111 @@
+// 128-bit SIMD shim shared by the kernels: WebAssembly SIMD128 intrinsics in
+// wasm builds, GCC/Clang vector extensions (+ SSE2 pmaddwd for the int16 dot)
+// natively. The kernels are written once against these functions, so a native
+// and a wasm build run the same 4-lane algorithm and their ratio is meaningful.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define HUBWASM_SIMD_ISA "wasm-simd128"
+#elif defined(__SSE2__)
+#include <immintrin.h>
+#define HUBWASM_SIMD_ISA "gcc-vector-128 (sse)"
+#else
+#define HUBWASM_SIMD_ISA "gcc-vector-128 (generic)"
+#endif
+
+namespace hubwasm::simd {
+
+#if defined(__wasm_simd128__)
+
+using f32x4 = v128_t;
+using i16x8 = v128_t;
+using i32x4 = v128_t;
+
+inline f32x4 f32_zero() { return wasm_f32x4_splat(0.0f); }
+inline f32x4 f32_load(const float* p) { return wasm_v128_load(p); }
+inline void f32_store(float* p, f32x4 v) { wasm_v128_store(p, v); }
+inline f32x4 f32_splat(float x) { return wasm_f32x4_splat(x); }
+inline f32x4 f32_splat_load(const float* p) { return wasm_v128_load32_splat(p); }
+inline f32x4 f32_add(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
+inline f32x4 f32_mul(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+inline float f32_hsum(f32x4 v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+inline i16x8 i16_load(const int16_t* p) { return wasm_v128_load(p); }
+// 8 int8 values widened to int16.
+inline i16x8 i16_load_i8x8(const int8_t* p) { return wasm_i16x8_load8x8(p); }
+// 16 int8 values widened to two int16 vectors.
+inline void i16_load_i8x16(const int8_t* p, i16x8& lo, i16x8& hi) {
+  const v128_t v = wasm_v128_load(p);
+  lo = wasm_i16x8_extend_low_i8x16(v);
+  hi = wasm_i16x8_extend_high_i8x16(v);
+}
+inline i32x4 i32_zero() { return wasm_i32x4_splat(0); }
+inline i32x4 i32_add(i32x4 a, i32x4 b) { return wasm_i32x4_add(a, b); }
+// i32x4.dot_i16x8_s: lane i = a[2i]*b[2i] + a[2i+1]*b[2i+1].
+inline i32x4 i32_dot_i16(i16x8 a, i16x8 b) { return wasm_i32x4_dot_i16x8(a, b); }
+inline f32x4 i32_to_f32(i32x4 v) { return wasm_f32x4_convert_i32x4(v); }
+
+#else
+
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef int16_t i16x8 __attribute__((vector_size(16)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef int8_t i8x8_ __attribute__((vector_size(8)));
+typedef int8_t i8x16_ __attribute__((vector_size(16)));
+
+template <typename V, typename T>
+inline V load_unaligned(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline f32x4 f32_zero() { return f32x4{0, 0, 0, 0}; }
+inline f32x4 f32_load(const float* p) { return load_unaligned<f32x4>(p); }
+inline void f32_store(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
+inline f32x4 f32_splat(float x) { return f32x4{x, x, x, x}; }
+inline f32x4 f32_splat_load(const float* p) { return f32_splat(*p); }
+inline f32x4 f32_add(f32x4 a, f32x4 b) { return a + b; }
+inline f32x4 f32_mul(f32x4 a, f32x4 b) { return a * b; }
+inline float f32_hsum(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+
+inline i16x8 i16_load(const int16_t* p) { return load_unaligned<i16x8>(p); }
+#if defined(__SSE4_1__)
+inline i16x8 i16_load_i8x8(const int8_t* p) {
+  return (i16x8)_mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+inline void i16_load_i8x16(const int8_t* p, i16x8& lo, i16x8& hi) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  lo = (i16x8)_mm_cvtepi8_epi16(v);
+  hi = (i16x8)_mm_cvtepi8_epi16(_mm_srli_si128(v, 8));
+}
+#else
+inline i16x8 i16_load_i8x8(const int8_t* p) { return __builtin_convertvector(load_unaligned<i8x8_>(p), i16x8); }
+inline void i16_load_i8x16(const int8_t* p, i16x8& lo, i16x8& hi) {
+  lo = i16_load_i8x8(p);
+  hi = i16_load_i8x8(p + 8);
+}
+#endif
+inline i32x4 i32_zero() { return i32x4{0, 0, 0, 0}; }
+inline i32x4 i32_add(i32x4 a, i32x4 b) { return a + b; }
+inline i32x4 i32_dot_i16(i16x8 a, i16x8 b) {
+#if defined(__SSE2__)
+  return (i32x4)_mm_madd_epi16((__m128i)a, (__m128i)b);
+#else
+  i32x4 r;
+  for (int i = 0; i < 4; ++i) r[i] = int32_t(a[2 * i]) * b[2 * i] + int32_t(a[2 * i + 1]) * b[2 * i + 1];
+  return r;
+#endif
+}
+inline f32x4 i32_to_f32(i32x4 v) { return __builtin_convertvector(v, f32x4); }
+
+#endif
+
+}  // namespace hubwasm::simd

@@ -1,0 +1,135 @@
+// Kernels against plain reference loops (double accumulation), over shapes
+// that hit every edge: m, n, k not multiples of the 4x8 tile, k > KC (256),
+// n > NC (512), m == 1 (GEMV), short q8 blocks.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "ops/linear_q8.h"
+
+using namespace hubwasm;
+using kernels::BLayout;
+
+namespace {
+
+std::vector<float> random_vec(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(gen);
+  return v;
+}
+
+// C = A * op(B) + bias, double accumulation.
+std::vector<float> ref_gemm(int64_t m, int64_t n, int64_t k, const std::vector<float>& a, const std::vector<float>& b,
+                            BLayout layout, const float* bias) {
+  std::vector<float> c(static_cast<size_t>(m * n));
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double s = bias ? bias[j] : 0.0;
+      for (int64_t p = 0; p < k; ++p) s += double(a[i * k + p]) * (layout == BLayout::NK ? b[j * k + p] : b[p * n + j]);
+      c[i * n + j] = static_cast<float>(s);
+    }
+  }
+  return c;
+}
+
+double max_rel_err(const std::vector<float>& got, const std::vector<float>& want) {
+  double amax = 0, err = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    amax = std::max(amax, std::fabs(double(want[i])));
+    err = std::max(err, std::fabs(double(got[i]) - want[i]));
+  }
+  return err / std::max(amax, 1e-30);
+}
+
+}  // namespace
+
+TEST_CASE("gemm_f32 (4x8 packed) and gemv_f32 match a reference loop", "[kernels]") {
+  struct Case {
+    int64_t m, n, k;
+  };
+  const Case cases[] = {{1, 1, 1},   {1, 7, 5},    {1, 37, 300},  {1, 64, 384},  {2, 9, 3},    {3, 8, 8},
+                        {4, 8, 256}, {5, 17, 257}, {16, 384, 384}, {33, 100, 513}, {7, 600, 70}, {64, 1030, 31}};
+  uint32_t seed = 1;
+  for (const auto& c : cases) {
+    for (BLayout layout : {BLayout::NK, BLayout::KN}) {
+      for (bool with_bias : {false, true}) {
+        const auto a = random_vec(size_t(c.m * c.k), seed++);
+        const auto b = random_vec(size_t(c.n * c.k), seed++);
+        const auto bias = random_vec(size_t(c.n), seed++);
+        const float* bp = with_bias ? bias.data() : nullptr;
+        const auto want = ref_gemm(c.m, c.n, c.k, a, b, layout, bp);
+        const int64_t ldb = layout == BLayout::NK ? c.k : c.n;
+        std::vector<float> got(want.size(), 123.0f);
+        kernels::gemm_f32(c.m, c.n, c.k, a.data(), c.k, b.data(), ldb, layout, bp, got.data(), c.n);
+        INFO("m=" << c.m << " n=" << c.n << " k=" << c.k << " layout=" << int(layout) << " bias=" << with_bias);
+        CHECK(max_rel_err(got, want) < 1e-5);
+        // The tiled kernel itself, also for m == 1.
+        std::vector<float> tiled(want.size(), -7.0f);
+        kernels::gemm_f32_4x8(c.m, c.n, c.k, a.data(), c.k, b.data(), ldb, layout, bp, tiled.data(), c.n);
+        CHECK(max_rel_err(tiled, want) < 1e-5);
+        if (c.m == 1) {
+          std::vector<float> gv(want.size(), 5.0f);
+          kernels::gemv_f32(c.n, c.k, a.data(), b.data(), ldb, layout, bp, gv.data());
+          CHECK(max_rel_err(gv, want) < 1e-5);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("gemm_f32 honours leading dimensions (strided views)", "[kernels]") {
+  const int64_t m = 6, n = 10, k = 12, lda = 20, ldb = 15, ldc = 13;
+  const auto a = random_vec(size_t(m * lda), 91);
+  const auto b = random_vec(size_t(n * ldb), 92);
+  std::vector<float> ad(size_t(m * k)), bd(size_t(n * k));
+  for (int64_t i = 0; i < m; ++i) std::copy_n(&a[i * lda], k, &ad[i * k]);
+  for (int64_t j = 0; j < n; ++j) std::copy_n(&b[j * ldb], k, &bd[j * k]);
+  const auto want = ref_gemm(m, n, k, ad, bd, BLayout::NK, nullptr);
+  std::vector<float> c(size_t(m * ldc), 42.0f);
+  kernels::gemm_f32(m, n, k, a.data(), lda, b.data(), ldb, BLayout::NK, nullptr, c.data(), ldc);
+  std::vector<float> got(size_t(m * n));
+  for (int64_t i = 0; i < m; ++i) std::copy_n(&c[i * ldc], n, &got[i * n]);
+  CHECK(max_rel_err(got, want) < 1e-5);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = n; j < ldc; ++j) CHECK(c[i * ldc + j] == 42.0f);  // padding untouched
+  }
+}
+
+TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized reference", "[kernels][q8]") {
+  struct Case {
+    int64_t m, n, k, block;
+  };
+  const Case cases[] = {{1, 5, 32, 32},  {1, 64, 384, 32}, {1, 13, 100, 32}, {2, 9, 40, 16},
+                        {3, 70, 64, 64}, {4, 8, 7, 32},    {9, 130, 768, 32}, {6, 11, 50, 24},
+                        {5, 3, 4100, 4100}};
+  uint32_t seed = 100;
+  for (const auto& c : cases) {
+    const auto x = random_vec(size_t(c.m * c.k), seed++, 3.0f);
+    const auto wf = random_vec(size_t(c.n * c.k), seed++, 0.1f);
+    const auto bias = random_vec(size_t(c.n), seed++);
+    Tensor wt = Tensor::zeros(DType::F32, {c.n, c.k});
+    std::copy(wf.begin(), wf.end(), wt.f32());
+    const LinearQ8 q = quantize_q8(wt, false, c.block);
+    // Reference: the dequantized weights times float activations.
+    std::vector<float> deq(size_t(c.n * c.k));
+    for (int64_t o = 0; o < c.n; ++o) dequantize_row_q8(q, o, &deq[o * c.k]);
+    const auto want = ref_gemm(c.m, c.n, c.k, x, deq, BLayout::NK, bias.data());
+    kernels::Q8Weights w;
+    w.q = static_cast<const int8_t*>(q.qweight.data());
+    w.scales = q.scales.f32();
+    w.n = c.n;
+    w.k = c.k;
+    w.block = c.block;
+    std::vector<float> got(want.size(), 9.0f);
+    kernels::gemm_q8(c.m, x.data(), c.k, w, bias.data(), got.data(), c.n);
+    INFO("m=" << c.m << " n=" << c.n << " k=" << c.k << " block=" << c.block);
+    // int16 activations: error ~ k * max|x| / 65534 * max|w|, relative ~1e-4.
+    CHECK(max_rel_err(got, want) < 2e-4);
+  }
+}
