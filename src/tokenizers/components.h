@@ -88,6 +88,8 @@ ModelPtr make_wordpiece_from_vocab(std::vector<std::pair<std::string, int32_t>> 
 PostProcessorPtr make_template_processing(const json& j, const JsonLoc& loc);
 PostProcessorPtr make_bert_processing(const json& j, const JsonLoc& loc);
 DecoderPtr make_wordpiece_decoder(const json& j, const JsonLoc& loc);
+// Each byte of s -> its bytes_to_unicode char (ByteLevel normalizer / pre-tokenizer).
+void byte_level_transform(NormalizedString& s);
 DecoderPtr make_sequence_decoder(const json& j, const JsonLoc& loc);
 
 // Encoding helpers shared by the post-processors (tokenizer/encoding.rs).

@@ -90,6 +90,9 @@ bool is_bert_punc(char32_t c);
 // tokenizers' normalizers/bert.rs `is_chinese_char` (CJK ideograph blocks).
 bool is_chinese_char(char32_t c);
 
+// General category M* (unicode-normalization's is_combining_mark).
+bool is_combining_mark(char32_t c);
+
 // General category Mn.
 bool is_mark_nonspacing(char32_t c);
 
