@@ -14,6 +14,8 @@ export DEBIAN_FRONTEND=noninteractive
 # --- 1. Debian packages ------------------------------------------------------
 packages=(emscripten libeigen3-dev nlohmann-json3-dev catch2 libsentencepiece-dev
           sentencepiece cmake g++ clang chromium libutf8proc-dev libpcre2-dev
+          # tests/fuzz: clang-14 with libFuzzer and the sanitizer runtimes.
+          clang-14 libclang-rt-14-dev
           # ../shared/bench/make_models.py (bench-sized test models): torch, onnx, and
           # vim-runtime for the text its tokenizers are trained on.
           python3-torch python3-onnx python3-numpy vim-runtime)

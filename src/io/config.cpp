@@ -100,6 +100,13 @@ std::map<int64_t, std::string> Config::id2label() const {
   return out;
 }
 
+void Config::check_range(const std::string& key, int64_t value, int64_t lo, int64_t hi) const {
+  if (value < lo || value > hi) {
+    throw Error(ErrorCode::InvalidConfig, filename_ + ": \"" + key + "\" is " + std::to_string(value) +
+                                              ", outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+}
+
 int64_t Config::num_labels() const {
   const auto labels = id2label();
   if (!labels.empty()) return static_cast<int64_t>(labels.size());

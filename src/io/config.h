@@ -31,6 +31,10 @@ class Config {
   std::map<int64_t, std::string> id2label() const;
   // As transformers derives it: len(id2label), else num_labels, else 2.
   int64_t num_labels() const;
+  // Throws InvalidConfig unless lo <= value <= hi ("key" names the value's source).
+  // For sizes read from a config: bounds them before anything is allocated or
+  // multiplied from them.
+  void check_range(const std::string& key, int64_t value, int64_t lo, int64_t hi) const;
   const std::string& filename() const { return filename_; }
   const nlohmann::json& json() const { return json_; }
 

@@ -71,19 +71,35 @@ std::vector<int32_t> read_token_ids(const Config& config, const std::string& key
   std::vector<int32_t> out;
   if (!config.has(key)) return out;
   const auto& v = config.json().at(key);
+  // get<int32_t>() would silently wrap ids outside int32 (4294967298 -> 2).
+  const auto id = [&](const nlohmann::json& e) {
+    if (e.is_number_unsigned() ? e.get<uint64_t>() > static_cast<uint64_t>(INT32_MAX)
+                               : e.get<int64_t>() < INT32_MIN || e.get<int64_t>() > INT32_MAX) {
+      throw Error(ErrorCode::InvalidConfig, config.filename() + ": \"" + key + "\" holds " + e.dump() +
+                                                ", which is not a 32-bit token id");
+    }
+    return static_cast<int32_t>(e.get<int64_t>());
+  };
   if (v.is_number_integer()) {
-    out.push_back(v.get<int32_t>());
+    out.push_back(id(v));
   } else if (v.is_array()) {
     for (const auto& e : v) {
       if (!e.is_number_integer()) {
         throw Error(ErrorCode::InvalidConfig, config.filename() + ": \"" + key + "\" must be an integer or a list of integers");
       }
-      out.push_back(e.get<int32_t>());
+      out.push_back(id(e));
     }
   } else {
     throw Error(ErrorCode::InvalidConfig, config.filename() + ": \"" + key + "\" must be an integer or a list of integers");
   }
   return out;
+}
+
+std::optional<int32_t> read_token_id(const Config& config, const std::string& key) {
+  if (!config.has(key)) return std::nullopt;
+  const int64_t id = config.get_int(key);
+  config.check_range(key, id, INT32_MIN, INT32_MAX);
+  return static_cast<int32_t>(id);
 }
 
 Projection DecoderWeights::store(const Tensor& weight, Tensor bias) const {

@@ -2,6 +2,8 @@
 // and how its weights are stored once loaded.
 #pragma once
 
+#include <climits>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,7 +79,18 @@ std::vector<int32_t> validate_decoder_input(const DecoderInput& input, const KVC
 std::vector<int32_t> position_ids_from_mask(const std::vector<int32_t>& mask, int64_t batch, int64_t seq);
 
 // eos_token_id from a config (an int or a list of ints); empty when absent.
+// InvalidConfig for ids outside int32.
 std::vector<int32_t> read_token_ids(const Config& config, const std::string& key);
+// bos_token_id / pad_token_id: one int32 id, nullopt when absent or null.
+std::optional<int32_t> read_token_id(const Config& config, const std::string& key);
+
+// Sanity bounds on config sizes, far above any real checkpoint: they keep
+// products of two sizes inside int64 and stop a hostile config.json from
+// making the loader allocate per-layer or per-dimension tables of gigabytes
+// before the weights are checked against it.
+constexpr int64_t kMaxConfigDim = INT32_MAX;        // vocab, hidden, intermediate, positions, heads
+constexpr int64_t kMaxConfigLayers = 1 << 16;       // num_hidden_layers / n_layer
+constexpr int64_t kMaxConfigHeadDim = 1 << 16;      // head_dim (RoPE tables are per dimension)
 
 // Loads a decoder's layers in the requested storage format. Names are
 // relative to the base model prefix, as WeightLoader resolves them.

@@ -16,6 +16,8 @@ Gpt2Config Gpt2Config::from(const Config& c) {
   g.n_embd = c.get_int("n_embd");
   g.n_layer = c.get_int("n_layer");
   g.n_head = c.get_int("n_head");
+  c.check_range("n_embd", g.n_embd, 1, kMaxConfigDim);  // before 3 * n_embd and 4 * n_embd
+  c.check_range("n_layer", g.n_layer, 1, kMaxConfigLayers);
   g.n_inner = c.get_int("n_inner", 4 * g.n_embd);  // null means 4 * n_embd
   g.n_positions = c.get_int("n_positions", 1024);
   g.activation_function = c.get_string("activation_function", "gelu_new");
@@ -29,6 +31,9 @@ Gpt2Config Gpt2Config::from(const Config& c) {
   for (int64_t v : {g.vocab_size, g.n_layer, g.n_inner, g.n_positions}) {
     if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
   }
+  c.check_range("vocab_size", g.vocab_size, 1, kMaxConfigDim);
+  c.check_range("n_inner", g.n_inner, 1, kMaxConfigDim);
+  c.check_range("n_positions", g.n_positions, 1, kMaxConfigDim);
   return g;
 }
 
@@ -78,8 +83,8 @@ class Gpt2 final : public DecoderModel {
     info_.head_dim = E / cfg_.n_head;
     info_.max_positions = cfg_.n_positions;
     info_.eos_token_ids = read_token_ids(config, "eos_token_id");
-    if (config.has("bos_token_id")) info_.bos_token_id = static_cast<int32_t>(config.get_int("bos_token_id"));
-    if (config.has("pad_token_id")) info_.pad_token_id = static_cast<int32_t>(config.get_int("pad_token_id"));
+    info_.bos_token_id = read_token_id(config, "bos_token_id");
+    info_.pad_token_id = read_token_id(config, "pad_token_id");
   }
 
   const DecoderInfo& info() const override { return info_; }

@@ -1,5 +1,6 @@
 #include "models/llama.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -27,6 +28,15 @@ LlamaConfig LlamaConfig::from(const Config& c) {
   l.rms_norm_eps = c.get_float("rms_norm_eps", 1e-6);
   l.hidden_act = c.get_string("hidden_act", "silu");
   l.tie_word_embeddings = c.get_bool("tie_word_embeddings", false);
+  // Bounded first: head counts and sizes are multiplied together below, and
+  // num_hidden_layers sizes a table before any weight is looked at.
+  c.check_range("num_attention_heads", l.num_attention_heads, 1, kMaxConfigDim);
+  c.check_range("num_key_value_heads", l.num_key_value_heads, 1, kMaxConfigDim);
+  c.check_range("num_hidden_layers", l.num_hidden_layers, 1, kMaxConfigLayers);
+  for (const char* key : {"vocab_size", "hidden_size", "intermediate_size"}) {
+    c.check_range(key, c.get_int(key), 1, kMaxConfigDim);
+  }
+  c.check_range("max_position_embeddings", l.max_position_embeddings, 1, kMaxConfigDim);
   if (l.num_attention_heads <= 0 || l.num_key_value_heads <= 0 ||
       l.num_attention_heads % l.num_key_value_heads != 0) {
     throw Error(ErrorCode::InvalidConfig, c.filename() + ": num_attention_heads " +
@@ -44,6 +54,7 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     }
     l.head_dim = l.hidden_size / l.num_attention_heads;
   }
+  c.check_range("head_dim", l.head_dim, 1, kMaxConfigHeadDim);
   for (int64_t v : {l.vocab_size, l.hidden_size, l.intermediate_size, l.num_hidden_layers, l.head_dim,
                     l.max_position_embeddings}) {
     if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
@@ -61,11 +72,15 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     // MistralConfig defaults sliding_window to 4096; null disables it.
     const auto& j = c.json();
     const int64_t window = !j.contains("sliding_window") ? 4096 : c.get_int("sliding_window", 0);
+    c.check_range("sliding_window", window, 0, INT64_MAX);
     l.layer_sliding_window.assign(l.layer_sliding_window.size(), window);
   } else if (qwen2 && c.get_bool("use_sliding_window", false)) {
     // Qwen2 slides only from layer max_window_layers on.
     const int64_t window = c.get_int("sliding_window", 4096);
-    const int64_t first = c.get_int("max_window_layers", 28);
+    c.check_range("sliding_window", window, 0, INT64_MAX);
+    // Layers i >= max_window_layers slide; a negative value means all of them
+    // (it used to index the table at i < 0).
+    const int64_t first = std::max<int64_t>(0, c.get_int("max_window_layers", 28));
     for (int64_t i = first; i < l.num_hidden_layers; ++i) l.layer_sliding_window[i] = window;
   }
   l.rope = RopeConfig::from(c, l.head_dim);
@@ -129,8 +144,8 @@ class Llama final : public DecoderModel {
     // (as in transformers), so only int32 overflow bounds them here.
     if (cfg_.rope.type == RopeType::Dynamic) info_.max_positions = INT_MAX;
     info_.eos_token_ids = read_token_ids(config, "eos_token_id");
-    if (config.has("bos_token_id")) info_.bos_token_id = static_cast<int32_t>(config.get_int("bos_token_id"));
-    if (config.has("pad_token_id")) info_.pad_token_id = static_cast<int32_t>(config.get_int("pad_token_id"));
+    info_.bos_token_id = read_token_id(config, "bos_token_id");
+    info_.pad_token_id = read_token_id(config, "pad_token_id");
   }
 
   const DecoderInfo& info() const override { return info_; }

@@ -1,6 +1,7 @@
 #include "ops/rotary.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 #include "core/error.h"
@@ -36,7 +37,14 @@ double rope_number(const nlohmann::json& scaling, const std::string& key, const 
 RopeConfig RopeConfig::from(const Config& config, int64_t head_dim) {
   RopeConfig r;
   r.theta = config.get_float("rope_theta", 10000.0);
-  r.dim = static_cast<int64_t>(head_dim * config.get_float("partial_rotary_factor", 1.0));
+  // transformers requires 0 < partial_rotary_factor <= 1; outside that the
+  // float -> int conversion below is undefined for huge values.
+  const double partial = config.get_float("partial_rotary_factor", 1.0);
+  if (!(partial > 0.0 && partial <= 1.0)) {
+    throw Error(ErrorCode::InvalidConfig, config.filename() + ": partial_rotary_factor " + nlohmann::json(partial).dump() +
+                                              " must be in (0, 1]");
+  }
+  r.dim = static_cast<int64_t>(static_cast<double>(head_dim) * partial);
   r.max_position_embeddings = config.get_int("max_position_embeddings", 2048);
   if (r.dim <= 0 || r.dim % 2 != 0) {
     throw Error(ErrorCode::InvalidConfig, config.filename() + ": rotary dimension " + std::to_string(r.dim) +
@@ -66,8 +74,12 @@ RopeConfig RopeConfig::from(const Config& config, int64_t head_dim) {
     r.factor = rope_number(s, "factor", config);
     r.low_freq_factor = rope_number(s, "low_freq_factor", config);
     r.high_freq_factor = rope_number(s, "high_freq_factor", config);
-    r.original_max_position_embeddings =
-        static_cast<int64_t>(rope_number(s, "original_max_position_embeddings", config));
+    const double original = rope_number(s, "original_max_position_embeddings", config);
+    if (!(original >= 1.0 && original <= static_cast<double>(INT32_MAX))) {
+      throw Error(ErrorCode::InvalidConfig, config.filename() +
+                                                ": rope_scaling.original_max_position_embeddings must be in [1, 2^31)");
+    }
+    r.original_max_position_embeddings = static_cast<int64_t>(original);
   } else {
     throw Error(ErrorCode::UnsupportedFeature, config.filename() + ": rope_scaling type \"" + type +
                                                    "\" is not supported (supported: default, linear, dynamic, llama3)");
