@@ -179,6 +179,10 @@ void pad_encoding(Encoding& e, size_t target, const PaddingParams& p) {
   pad(e.word_ids, -1);
 }
 
+// Far above any model's context; a larger padded length (from a hostile
+// tokenizer.json or a caller's max_length) would only exhaust memory.
+constexpr size_t kMaxPaddedLength = size_t{1} << 20;
+
 // utils/padding.rs pad_encodings.
 void pad_encodings(std::vector<Encoding>& encodings, const PaddingParams& p) {
   if (encodings.empty()) return;
@@ -189,7 +193,12 @@ void pad_encodings(std::vector<Encoding>& encodings, const PaddingParams& p) {
     for (const auto& e : encodings) len = std::max(len, e.ids.size());
   }
   if (p.pad_to_multiple_of && *p.pad_to_multiple_of > 0 && len % *p.pad_to_multiple_of > 0) {
-    len += *p.pad_to_multiple_of - len % *p.pad_to_multiple_of;
+    if (*p.pad_to_multiple_of > kMaxPaddedLength) len = kMaxPaddedLength + 1;
+    else len += *p.pad_to_multiple_of - len % *p.pad_to_multiple_of;
+  }
+  if (len > kMaxPaddedLength) {
+    throw Error(ErrorCode::InvalidArgument, "padding: a padded length of " + std::to_string(len) +
+                                                " tokens exceeds the limit of " + std::to_string(kMaxPaddedLength));
   }
   for (auto& e : encodings) pad_encoding(e, len, p);
 }

@@ -14,14 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   fuzz::ok("loaded");
-  // OPEN FINDING (docs/hardening.md, tests/fuzz/open/fuzz_tokenizer_json/):
-  // tokenizer.json "padding" {"strategy": {"Fixed": N}} or "pad_to_multiple_of":
-  // N with a huge N makes every encode allocate N-entry arrays (out of
-  // memory). Until src/tokenizers bounds it, the calls here override the
-  // file's padding (do_not_pad / pad_to_multiple_of 1), so the smoke pass
-  // stays green; remove the overrides with the fix.
   EncodeOptions plain;
-  plain.padding = "do_not_pad";
   try {
     const Encoding enc = tokenizer->encode(parts[1], std::nullopt, plain);
     if (enc.ids.size() != enc.offsets.size() || enc.ids.size() != enc.tokens.size()) std::abort();
@@ -39,7 +32,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.max_length = 8;
     options.padding = "max_length";
     options.truncation = true;
-    options.pad_to_multiple_of = 1;  // see OPEN FINDING above
     (void)tokenizer->encode(parts[1], std::string_view(parts[2]), options);
   } catch (const Error& e) {
     fuzz::note(e);
