@@ -5,7 +5,6 @@ SHELL := /bin/bash
 JOBS ?= 2
 NATIVE_DIR := build/native
 WASM_DIR := build/wasm
-ASAN_DIR := build/asan
 FUZZ_DIR := build/fuzz
 # make fuzz: seconds per target; make test: the smoke pass.
 FUZZ_SECONDS ?= 60
@@ -71,20 +70,19 @@ test-native:
 	$(NATIVE_DIR)/hubwasm_tests
 
 # The whole native suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# + LeakSanitizer (g++, -O1): any finding fails the run.
+# + LeakSanitizer (clang, -O1): any finding fails the run.
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1 \
                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-test-sanitize: deps
-	@test -f $(ASAN_DIR)/CMakeCache.txt || cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DHUBWASM_SANITIZE=ON
-	cmake --build $(ASAN_DIR) -j$(JOBS) --target hubwasm_tests
-	$(SANITIZER_ENV) $(ASAN_DIR)/hubwasm_tests
+# It uses the fuzz tree (clang, ASan + UBSan), which saves a third native build.
+test-sanitize: fuzz-build
+	$(SANITIZER_ENV) $(FUZZ_DIR)/hubwasm_tests
 
 # libFuzzer targets (tests/fuzz, clang 14, ASan + UBSan) and their seed corpora,
 # built from the shared fixtures into $(FUZZ_DIR)/corpus.
 fuzz-build: deps
 	@test -f $(FUZZ_DIR)/CMakeCache.txt || CC=clang-14 CXX=clang++-14 \
 	  cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DHUBWASM_FUZZ=ON
-	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_all
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_all hubwasm_tests
 	/usr/bin/python3 scripts/fuzz_corpus.py --out $(FUZZ_DIR)/corpus
 
 # FUZZ_SECONDS per target; crash inputs land in $(FUZZ_DIR)/crashes/<target>/
