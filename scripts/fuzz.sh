@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
   extra=()
   [[ -d $repo/tests/fuzz/corpus/$t ]] && extra+=("$repo/tests/fuzz/corpus/$t")
   log="$build/$t.log"
-  "$build/$t" "${common[@]}" -max_total_time="$seconds" -print_final_stats=1 -dict="$dict" \
+  "$build/$t" "${common[@]}" ${FUZZ_SEED:+-seed=$FUZZ_SEED} -max_total_time="$seconds" -print_final_stats=1 -dict="$dict" \
       -artifact_prefix="$crashes/" "$corpus" "${extra[@]}" >"$log" 2>&1
   rc=$?
   execs=$(awk '/stat::number_of_executed_units/{print $NF}' "$log" | tail -1)
