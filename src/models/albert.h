@@ -11,11 +11,8 @@
 
 namespace hubwasm {
 
-struct AlbertConfig {
-  int64_t vocab_size, embedding_size, hidden_size, num_hidden_layers, num_hidden_groups, inner_group_num;
-  int64_t num_attention_heads, intermediate_size, max_position_embeddings, type_vocab_size;
-  std::string hidden_act;
-  double layer_norm_eps;
+struct AlbertConfig : EncoderDims {
+  int64_t embedding_size, num_hidden_groups, inner_group_num, type_vocab_size;
 
   static AlbertConfig from(const Config& config);
 };

@@ -10,36 +10,18 @@
 #include "ops/embedding.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "ops/post_norm_block.h"
 
 namespace hubwasm {
 
 BertConfig BertConfig::from(const Config& c, BertVariant variant) {
   BertConfig b;
-  b.vocab_size = c.get_int("vocab_size");
-  b.hidden_size = c.get_int("hidden_size");
-  b.num_hidden_layers = c.get_int("num_hidden_layers");
-  b.num_attention_heads = c.get_int("num_attention_heads");
-  b.intermediate_size = c.get_int("intermediate_size");
-  b.max_position_embeddings = c.get_int("max_position_embeddings", 512);
+  static_cast<EncoderDims&>(b) = EncoderDims::from(c, 512, "gelu", 1e-12);
   b.type_vocab_size = c.get_int("type_vocab_size", 2);
   b.embedding_size = variant == BertVariant::Electra ? c.get_int("embedding_size", b.hidden_size) : b.hidden_size;
   b.pad_token_id = c.get_int("pad_token_id", variant == BertVariant::Roberta ? 1 : 0);
-  b.hidden_act = c.get_string("hidden_act", "gelu");
-  b.layer_norm_eps = c.get_float("layer_norm_eps", 1e-12);
-  const std::string position_type = c.get_string("position_embedding_type", "absolute");
-  if (position_type != "absolute") {
-    throw Error(ErrorCode::UnsupportedFeature,
-                c.filename() + ": position_embedding_type \"" + position_type + "\" is not supported");
-  }
-  if (b.num_attention_heads <= 0 || b.hidden_size <= 0 || b.hidden_size % b.num_attention_heads != 0) {
-    throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(b.hidden_size) +
-                                              " is not a multiple of num_attention_heads " +
-                                              std::to_string(b.num_attention_heads));
-  }
-  for (int64_t v : {b.vocab_size, b.num_hidden_layers, b.intermediate_size, b.max_position_embeddings,
-                    b.type_vocab_size, b.embedding_size}) {
-    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
-  }
+  require_absolute_positions(c);
+  require_positive_sizes(c, {b.type_vocab_size, b.embedding_size});
   if (variant == BertVariant::Roberta && (b.pad_token_id < 0 || b.pad_token_id + 1 >= b.max_position_embeddings)) {
     throw Error(ErrorCode::InvalidConfig, c.filename() + ": pad_token_id " + std::to_string(b.pad_token_id) +
                                               " leaves no positions below max_position_embeddings");
@@ -48,14 +30,6 @@ BertConfig BertConfig::from(const Config& c, BertVariant variant) {
 }
 
 namespace {
-
-struct BertLayer {
-  Linear query, key, value, attention_output;  // (hidden, hidden)
-  LayerNorm attention_norm;
-  Linear intermediate;  // (intermediate, hidden)
-  Linear output;        // (hidden, intermediate)
-  LayerNorm output_norm;
-};
 
 const char* prefix_of(BertVariant v) {
   switch (v) {
@@ -132,12 +106,7 @@ class Bert final : public EncoderModel {
   }
 
   EncoderOutput forward(const EncoderInput& in) const override {
-    validate_encoder_input(in);
-    if (in.seq > max_position_embeddings()) {
-      throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
-                                                  " tokens is longer than max_position_embeddings " +
-                                                  std::to_string(max_position_embeddings()));
-    }
+    validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, E = cfg_.embedding_size, rows = in.batch * in.seq;
     std::vector<int32_t> positions(rows);
     if (variant_ == BertVariant::Roberta) {
@@ -167,36 +136,17 @@ class Bert final : public EncoderModel {
     if (!embeddings_project_.weight.empty()) x = linear(x, embeddings_project_);
 
     const AttentionShape shape{in.batch, in.seq, cfg_.num_attention_heads, H / cfg_.num_attention_heads};
-    for (const BertLayer& layer : layers_) {  // hot loop: one post-norm transformer block
-      Tensor context = self_attention(linear(x, layer.query), linear(x, layer.key), linear(x, layer.value),
-                                      in.attention_mask, shape);
-      Tensor attended = linear(context, layer.attention_output);
-      add_layer_norm_inplace(attended, x, layer.attention_norm);
-      Tensor inner = linear(attended, layer.intermediate);
-      activation_inplace(inner, act_);
-      x = linear(inner, layer.output);
-      add_layer_norm_inplace(x, attended, layer.output_norm);
-    }
+    for (const PostNormBlock& layer : layers_) x = post_norm_block(x, layer, in.attention_mask, shape, act_);
 
     EncoderOutput out;
     out.last_hidden_state = x.reshape({in.batch, in.seq, H});
-    if (!pooler_.weight.empty()) {
-      // BertPooler: tanh(dense(first token)).
-      out.pooler_output = linear(first_tokens(x, in.batch, in.seq), pooler_);
-      float* p = out.pooler_output.f32();
-      for (int64_t i = 0; i < out.pooler_output.numel(); ++i) p[i] = std::tanh(p[i]);
-    }
+    if (!pooler_.weight.empty()) out.pooler_output = first_token_dense(x, in.batch, in.seq, pooler_, Activation::Tanh);
     if (head_ == Head::SequenceClassification) {
       if (variant_ == BertVariant::Bert) {
         out.logits = linear(out.pooler_output, classifier_);
       } else {
-        Tensor h = linear(first_tokens(x, in.batch, in.seq), classifier_dense_);
-        if (variant_ == BertVariant::Roberta) {
-          for (int64_t i = 0; i < h.numel(); ++i) h.f32()[i] = std::tanh(h.f32()[i]);
-        } else {
-          activation_inplace(h, Activation::GeluErf);
-        }
-        out.logits = linear(h, classifier_);
+        const Activation act = variant_ == BertVariant::Roberta ? Activation::Tanh : Activation::GeluErf;
+        out.logits = linear(first_token_dense(x, in.batch, in.seq, classifier_dense_, act), classifier_);
       }
     } else {
       token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
@@ -214,7 +164,7 @@ class Bert final : public EncoderModel {
   Tensor token_type_embeddings_;  // (type_vocab, E)
   LayerNorm embeddings_norm_;
   Linear embeddings_project_;  // (H, E), ELECTRA when E != H
-  std::vector<BertLayer> layers_;
+  std::vector<PostNormBlock> layers_;
   Linear pooler_;            // (hidden, hidden), optional
   Linear classifier_dense_;  // (hidden, hidden), RoBERTa/ELECTRA sequence classification
   Linear classifier_;        // (num_labels, hidden)

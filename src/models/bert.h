@@ -18,13 +18,10 @@ enum class BertVariant {
   Electra,  // "electra." prefix, embedding_size + embeddings_project, gelu classifier, generator MLM head
 };
 
-struct BertConfig {
-  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
-  int64_t max_position_embeddings, type_vocab_size;
+struct BertConfig : EncoderDims {
+  int64_t type_vocab_size;
   int64_t embedding_size;  // ELECTRA's factorised embeddings; = hidden_size otherwise
   int64_t pad_token_id;    // RoBERTa's padding_idx for position ids
-  std::string hidden_act;
-  double layer_norm_eps;
 
   static BertConfig from(const Config& config, BertVariant variant = BertVariant::Bert);
 };

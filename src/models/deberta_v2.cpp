@@ -17,12 +17,7 @@ namespace hubwasm {
 
 DebertaV2Config DebertaV2Config::from(const Config& c) {
   DebertaV2Config d;
-  d.vocab_size = c.get_int("vocab_size");
-  d.hidden_size = c.get_int("hidden_size");
-  d.num_hidden_layers = c.get_int("num_hidden_layers");
-  d.num_attention_heads = c.get_int("num_attention_heads");
-  d.intermediate_size = c.get_int("intermediate_size");
-  d.max_position_embeddings = c.get_int("max_position_embeddings", 512);
+  static_cast<EncoderDims&>(d) = EncoderDims::from(c, 512, "gelu", 1e-7);
   d.type_vocab_size = c.get_int("type_vocab_size", 0);
   d.embedding_size = c.get_int("embedding_size", d.hidden_size);
   d.pooler_hidden_size = c.get_int("pooler_hidden_size", d.hidden_size);
@@ -32,9 +27,7 @@ DebertaV2Config DebertaV2Config::from(const Config& c) {
   d.max_relative_positions = c.get_int("max_relative_positions", -1);
   if (d.max_relative_positions < 1) d.max_relative_positions = d.max_position_embeddings;
   d.position_buckets = c.get_int("position_buckets", -1);
-  d.hidden_act = c.get_string("hidden_act", "gelu");
   d.pooler_hidden_act = c.get_string("pooler_hidden_act", "gelu");
-  d.layer_norm_eps = c.get_float("layer_norm_eps", 1e-7);
   // pos_att_type: a list, or "p2c|c2p" in older configs.
   std::vector<std::string> types;
   const auto& j = c.json();
@@ -65,14 +58,7 @@ DebertaV2Config DebertaV2Config::from(const Config& c) {
       c.get_int("attention_head_size") * c.get_int("num_attention_heads") != c.get_int("hidden_size")) {
     throw Error(ErrorCode::UnsupportedFeature, c.filename() + ": attention_head_size * heads != hidden_size is not supported");
   }
-  if (d.num_attention_heads <= 0 || d.hidden_size <= 0 || d.hidden_size % d.num_attention_heads != 0) {
-    throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(d.hidden_size) +
-                                              " is not a multiple of num_attention_heads " +
-                                              std::to_string(d.num_attention_heads));
-  }
-  for (int64_t v : {d.vocab_size, d.num_hidden_layers, d.intermediate_size, d.max_position_embeddings, d.embedding_size}) {
-    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
-  }
+  require_positive_sizes(c, {d.embedding_size});
   return d;
 }
 
@@ -163,12 +149,9 @@ class DebertaV2 final : public EncoderModel {
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
   EncoderOutput forward(const EncoderInput& in) const override {
-    validate_encoder_input(in);
-    if (cfg_.position_biased_input && in.seq > cfg_.max_position_embeddings) {
-      throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
-                                                  " tokens is longer than max_position_embeddings " +
-                                                  std::to_string(cfg_.max_position_embeddings));
-    }
+    // Without absolute positions (position_biased_input false) any length runs.
+    validate_encoder_input(in, cfg_.position_biased_input ? cfg_.max_position_embeddings
+                                                          : std::numeric_limits<int64_t>::max());
     const int64_t H = cfg_.hidden_size, rows = in.batch * in.seq;
     Tensor e = Tensor::zeros(DType::F32, {rows, cfg_.embedding_size});
     add_embedding(e, word_embeddings_, in.input_ids, "input_ids");
@@ -217,10 +200,8 @@ class DebertaV2 final : public EncoderModel {
     EncoderOutput out;
     out.last_hidden_state = x.reshape({in.batch, in.seq, H});
     if (head_ == Head::SequenceClassification) {
-      Tensor pooled = linear(first_tokens(x, in.batch, in.seq), pooler_);
-      activation_inplace(pooled, pooler_act_);
-      out.pooler_output = pooled;
-      out.logits = linear(pooled, classifier_);
+      out.pooler_output = first_token_dense(x, in.batch, in.seq, pooler_, pooler_act_);
+      out.logits = linear(out.pooler_output, classifier_);
     } else {
       token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
     }

@@ -14,13 +14,11 @@
 
 namespace hubwasm {
 
-struct DebertaV2Config {
-  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
-  int64_t max_position_embeddings, type_vocab_size, embedding_size, pooler_hidden_size;
+struct DebertaV2Config : EncoderDims {
+  int64_t type_vocab_size, embedding_size, pooler_hidden_size;
   bool position_biased_input, relative_attention, share_att_key, c2p, p2c, norm_rel_ebd;
   int64_t max_relative_positions, position_buckets;
-  std::string hidden_act, pooler_hidden_act;
-  double layer_norm_eps;
+  std::string pooler_hidden_act;
 
   static DebertaV2Config from(const Config& config);
 };

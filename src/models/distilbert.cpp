@@ -8,6 +8,7 @@
 #include "ops/embedding.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "ops/post_norm_block.h"
 
 namespace hubwasm {
 
@@ -34,14 +35,6 @@ namespace {
 
 // DistilBERT hard-codes LayerNorm eps 1e-12.
 constexpr float kLayerNormEps = 1e-12f;
-
-struct DistilBertLayer {
-  Linear q_lin, k_lin, v_lin, out_lin;  // (dim, dim)
-  LayerNorm sa_layer_norm;
-  Linear lin1;  // (hidden_dim, dim)
-  Linear lin2;  // (dim, hidden_dim)
-  LayerNorm output_layer_norm;
-};
 
 class DistilBert final : public EncoderModel {
  public:
@@ -79,12 +72,7 @@ class DistilBert final : public EncoderModel {
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
   EncoderOutput forward(const EncoderInput& in) const override {
-    validate_encoder_input(in);
-    if (in.seq > cfg_.max_position_embeddings) {
-      throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
-                                                  " tokens is longer than max_position_embeddings " +
-                                                  std::to_string(cfg_.max_position_embeddings));
-    }
+    validate_encoder_input(in, cfg_.max_position_embeddings);
     const int64_t D = cfg_.dim, rows = in.batch * in.seq;
     std::vector<int32_t> positions(rows);
     for (int64_t r = 0; r < rows; ++r) positions[r] = static_cast<int32_t>(r % in.seq);
@@ -94,26 +82,13 @@ class DistilBert final : public EncoderModel {
     layer_norm_inplace(x, embeddings_norm_);
 
     const AttentionShape shape{in.batch, in.seq, cfg_.n_heads, D / cfg_.n_heads};
-    for (const DistilBertLayer& layer : layers_) {  // hot loop: post-norm block
-      Tensor context = self_attention(linear(x, layer.q_lin), linear(x, layer.k_lin), linear(x, layer.v_lin),
-                                      in.attention_mask, shape);
-      Tensor attended = linear(context, layer.out_lin);
-      add_layer_norm_inplace(attended, x, layer.sa_layer_norm);
-      Tensor inner = linear(attended, layer.lin1);
-      activation_inplace(inner, act_);
-      x = linear(inner, layer.lin2);
-      add_layer_norm_inplace(x, attended, layer.output_layer_norm);
-    }
+    for (const PostNormBlock& layer : layers_) x = post_norm_block(x, layer, in.attention_mask, shape, act_);
 
     EncoderOutput out;
     out.last_hidden_state = x.reshape({in.batch, in.seq, D});
     if (head_ == Head::SequenceClassification) {
       // First token -> pre_classifier -> ReLU -> classifier.
-      Tensor first = Tensor::zeros(DType::F32, {in.batch, D});
-      for (int64_t b = 0; b < in.batch; ++b) std::copy_n(x.f32() + b * in.seq * D, D, first.f32() + b * D);
-      Tensor hidden = linear(first, pre_classifier_);
-      activation_inplace(hidden, Activation::Relu);
-      out.logits = linear(hidden, classifier_);
+      out.logits = linear(first_token_dense(x, in.batch, in.seq, pre_classifier_, Activation::Relu), classifier_);
     } else {
       token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
     }
@@ -127,7 +102,7 @@ class DistilBert final : public EncoderModel {
   Tensor word_embeddings_;      // (vocab, dim)
   Tensor position_embeddings_;  // (max_positions, dim)
   LayerNorm embeddings_norm_;
-  std::vector<DistilBertLayer> layers_;
+  std::vector<PostNormBlock> layers_;
   Linear pre_classifier_;  // (dim, dim)
   Linear classifier_;      // (num_labels, dim)
   Linear qa_outputs_;      // (2, dim)

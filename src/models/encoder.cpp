@@ -4,7 +4,7 @@
 
 namespace hubwasm {
 
-void validate_encoder_input(const EncoderInput& in) {
+void validate_encoder_input(const EncoderInput& in, int64_t max_positions) {
   const auto n = static_cast<size_t>(in.batch * in.seq);
   if (in.batch <= 0 || in.seq <= 0) throw Error(ErrorCode::InvalidArgument, "input_ids must not be empty");
   if (in.input_ids.size() != n) throw Error(ErrorCode::InvalidArgument, "input_ids has the wrong size");
@@ -13,6 +13,45 @@ void validate_encoder_input(const EncoderInput& in) {
   }
   if (!in.token_type_ids.empty() && in.token_type_ids.size() != n) {
     throw Error(ErrorCode::InvalidArgument, "token_type_ids must have the same shape as input_ids");
+  }
+  if (in.seq > max_positions) {
+    throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
+                                                " tokens is longer than max_position_embeddings " +
+                                                std::to_string(max_positions));
+  }
+}
+
+EncoderDims EncoderDims::from(const Config& c, int64_t default_max_positions, const std::string& default_act,
+                              double default_eps) {
+  EncoderDims d;
+  d.vocab_size = c.get_int("vocab_size");
+  d.hidden_size = c.get_int("hidden_size");
+  d.num_hidden_layers = c.get_int("num_hidden_layers");
+  d.num_attention_heads = c.get_int("num_attention_heads");
+  d.intermediate_size = c.get_int("intermediate_size");
+  d.max_position_embeddings = c.get_int("max_position_embeddings", default_max_positions);
+  d.hidden_act = c.get_string("hidden_act", default_act);
+  d.layer_norm_eps = c.get_float("layer_norm_eps", default_eps);
+  if (d.num_attention_heads <= 0 || d.hidden_size <= 0 || d.hidden_size % d.num_attention_heads != 0) {
+    throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(d.hidden_size) +
+                                              " is not a multiple of num_attention_heads " +
+                                              std::to_string(d.num_attention_heads));
+  }
+  require_positive_sizes(c, {d.vocab_size, d.num_hidden_layers, d.intermediate_size, d.max_position_embeddings});
+  return d;
+}
+
+void require_absolute_positions(const Config& c) {
+  const std::string position_type = c.get_string("position_embedding_type", "absolute");
+  if (position_type != "absolute") {
+    throw Error(ErrorCode::UnsupportedFeature,
+                c.filename() + ": position_embedding_type \"" + position_type + "\" is not supported");
+  }
+}
+
+void require_positive_sizes(const Config& c, std::initializer_list<int64_t> sizes) {
+  for (int64_t v : sizes) {
+    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
   }
 }
 

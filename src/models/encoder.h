@@ -1,6 +1,7 @@
 // What every encoder architecture (BERT family) takes and returns.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,8 +21,29 @@ struct EncoderInput {
   std::vector<int32_t> token_type_ids;  // empty = all zeros
 };
 
-// Throws InvalidArgument when the arrays do not match batch*seq.
-void validate_encoder_input(const EncoderInput& input);
+// Throws InvalidArgument when the arrays do not match batch*seq or when seq
+// exceeds max_positions, the longest input the position embeddings cover.
+void validate_encoder_input(const EncoderInput& input, int64_t max_positions);
+
+// The sizes BERT-style config.json files name alike (bert, roberta, electra,
+// albert, mpnet, deberta-v2), read and checked once: the heads divide
+// hidden_size and every size is positive (InvalidConfig otherwise).
+struct EncoderDims {
+  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
+  int64_t max_position_embeddings;
+  std::string hidden_act;
+  double layer_norm_eps;
+
+  // The defaults differ by architecture, as in each transformers config class.
+  static EncoderDims from(const Config& config, int64_t default_max_positions, const std::string& default_act,
+                          double default_eps);
+};
+
+// Throws UnsupportedFeature unless position_embedding_type is "absolute" (its default).
+void require_absolute_positions(const Config& config);
+
+// Throws InvalidConfig naming the file when a size is not positive.
+void require_positive_sizes(const Config& config, std::initializer_list<int64_t> sizes);
 
 // Which head to run, as the Auto class asks for it: AutoModel wants the base
 // model even from a checkpoint saved with a head.

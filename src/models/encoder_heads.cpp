@@ -39,6 +39,12 @@ Tensor first_tokens(const Tensor& x, int64_t batch, int64_t seq) {
   return first;
 }
 
+Tensor first_token_dense(const Tensor& x, int64_t batch, int64_t seq, const Linear& dense, Activation act) {
+  Tensor h = linear(first_tokens(x, batch, seq), dense);
+  activation_inplace(h, act);
+  return h;
+}
+
 void token_head_outputs(const Tensor& x, int64_t batch, int64_t seq, Head head, const Linear& classifier,
                         const Linear& qa_outputs, const MaskedLMHead& mlm, EncoderOutput& out) {
   switch (head) {

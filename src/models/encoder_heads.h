@@ -36,6 +36,10 @@ MaskedLMHead load_masked_lm_head(const WeightLoader& w, const std::string& dense
 // (batch*seq, H) -> (batch, H): the first token of each row.
 Tensor first_tokens(const Tensor& x, int64_t batch, int64_t seq);
 
+// act(dense(first token of each row)) -> (batch, out): BertPooler (tanh) and
+// the first step of the RoBERTa, ELECTRA, MPNet and DistilBERT classifiers.
+Tensor first_token_dense(const Tensor& x, int64_t batch, int64_t seq, const Linear& dense, Activation act);
+
 // Fills the output of a task head from the trunk's token states x
 // (batch*seq, H): TokenClassification -> logits (batch, seq, labels) with
 // `classifier`; QuestionAnswering -> start/end logits (batch, seq) with

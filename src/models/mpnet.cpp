@@ -11,29 +11,15 @@
 #include "ops/embedding.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "ops/post_norm_block.h"
 
 namespace hubwasm {
 
 MPNetConfig MPNetConfig::from(const Config& c) {
   MPNetConfig m;
-  m.vocab_size = c.get_int("vocab_size");
-  m.hidden_size = c.get_int("hidden_size");
-  m.num_hidden_layers = c.get_int("num_hidden_layers");
-  m.num_attention_heads = c.get_int("num_attention_heads");
-  m.intermediate_size = c.get_int("intermediate_size");
-  m.max_position_embeddings = c.get_int("max_position_embeddings", 514);
+  static_cast<EncoderDims&>(m) = EncoderDims::from(c, 514, "gelu", 1e-12);
   m.relative_attention_num_buckets = c.get_int("relative_attention_num_buckets", 32);
   m.pad_token_id = c.get_int("pad_token_id", 1);
-  m.hidden_act = c.get_string("hidden_act", "gelu");
-  m.layer_norm_eps = c.get_float("layer_norm_eps", 1e-12);
-  if (m.num_attention_heads <= 0 || m.hidden_size <= 0 || m.hidden_size % m.num_attention_heads != 0) {
-    throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(m.hidden_size) +
-                                              " is not a multiple of num_attention_heads " +
-                                              std::to_string(m.num_attention_heads));
-  }
-  for (int64_t v : {m.vocab_size, m.num_hidden_layers, m.intermediate_size, m.max_position_embeddings}) {
-    if (v <= 0) throw Error(ErrorCode::InvalidConfig, c.filename() + ": sizes must be positive");
-  }
   // compute_position_bias always uses 32 buckets; the table must have them.
   if (m.relative_attention_num_buckets < 32) {
     throw Error(ErrorCode::InvalidConfig, c.filename() + ": relative_attention_num_buckets must be at least 32");
@@ -64,14 +50,6 @@ int32_t mpnet_relative_position_bucket(int64_t relative_position, int64_t num_bu
 namespace {
 
 constexpr int64_t kBuckets = 32;  // compute_position_bias's default, used by MPNetEncoder
-
-struct MPNetLayer {
-  Linear q, k, v, o;  // (hidden, hidden)
-  LayerNorm attention_norm;
-  Linear intermediate;  // (intermediate, hidden)
-  Linear output;        // (hidden, intermediate)
-  LayerNorm output_norm;
-};
 
 class MPNet final : public EncoderModel {
  public:
@@ -116,12 +94,7 @@ class MPNet final : public EncoderModel {
   }
 
   EncoderOutput forward(const EncoderInput& in) const override {
-    validate_encoder_input(in);
-    if (in.seq > max_position_embeddings()) {
-      throw Error(ErrorCode::InvalidArgument, "input of " + std::to_string(in.seq) +
-                                                  " tokens is longer than max_position_embeddings " +
-                                                  std::to_string(max_position_embeddings()));
-    }
+    validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, heads = cfg_.num_attention_heads, rows = in.batch * in.seq;
     // create_position_ids_from_input_ids, as RoBERTa.
     std::vector<int32_t> positions(rows);
@@ -151,28 +124,13 @@ class MPNet final : public EncoderModel {
     }
 
     const AttentionShape shape{in.batch, in.seq, heads, H / heads};
-    for (const MPNetLayer& layer : layers_) {
-      Tensor context =
-          self_attention(linear(x, layer.q), linear(x, layer.k), linear(x, layer.v), in.attention_mask, shape, &bias);
-      Tensor attended = linear(context, layer.o);
-      add_layer_norm_inplace(attended, x, layer.attention_norm);
-      Tensor inner = linear(attended, layer.intermediate);
-      activation_inplace(inner, act_);
-      x = linear(inner, layer.output);
-      add_layer_norm_inplace(x, attended, layer.output_norm);
-    }
+    for (const PostNormBlock& layer : layers_) x = post_norm_block(x, layer, in.attention_mask, shape, act_, &bias);
 
     EncoderOutput out;
     out.last_hidden_state = x.reshape({in.batch, in.seq, H});
-    if (!pooler_.weight.empty()) {
-      out.pooler_output = linear(first_tokens(x, in.batch, in.seq), pooler_);
-      float* p = out.pooler_output.f32();
-      for (int64_t k = 0; k < out.pooler_output.numel(); ++k) p[k] = std::tanh(p[k]);
-    }
+    if (!pooler_.weight.empty()) out.pooler_output = first_token_dense(x, in.batch, in.seq, pooler_, Activation::Tanh);
     if (head_ == Head::SequenceClassification) {
-      Tensor h = linear(first_tokens(x, in.batch, in.seq), classifier_dense_);
-      for (int64_t k = 0; k < h.numel(); ++k) h.f32()[k] = std::tanh(h.f32()[k]);
-      out.logits = linear(h, classifier_);
+      out.logits = linear(first_token_dense(x, in.batch, in.seq, classifier_dense_, Activation::Tanh), classifier_);
     } else {
       token_head_outputs(x, in.batch, in.seq, head_, classifier_, qa_outputs_, mlm_, out);
     }
@@ -186,7 +144,7 @@ class MPNet final : public EncoderModel {
   Tensor word_embeddings_, position_embeddings_;  // (*, hidden)
   LayerNorm embeddings_norm_;
   Tensor relative_attention_bias_;  // (buckets, heads)
-  std::vector<MPNetLayer> layers_;
+  std::vector<PostNormBlock> layers_;
   Linear pooler_, classifier_dense_, classifier_, qa_outputs_;
   MaskedLMHead mlm_;
 };

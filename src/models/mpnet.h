@@ -11,11 +11,8 @@
 
 namespace hubwasm {
 
-struct MPNetConfig {
-  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
-  int64_t max_position_embeddings, relative_attention_num_buckets, pad_token_id;
-  std::string hidden_act;
-  double layer_norm_eps;
+struct MPNetConfig : EncoderDims {
+  int64_t relative_attention_num_buckets, pad_token_id;
 
   static MPNetConfig from(const Config& config);
 };

@@ -11,6 +11,7 @@ Activation parse_activation(const std::string& name, const std::string& key) {
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluTanh;
   if (name == "relu") return Activation::Relu;
   if (name == "silu" || name == "swish") return Activation::Silu;
+  if (name == "tanh") return Activation::Tanh;
   throw Error(ErrorCode::UnsupportedFeature, "config.json: " + key + " \"" + name + "\" is not supported");
 }
 
@@ -32,6 +33,9 @@ void activation_inplace(Tensor& x, Activation act) {
       break;
     case Activation::Silu:
       for (int64_t i = 0; i < n; ++i) v[i] = v[i] / (1.0f + std::exp(-v[i]));
+      break;
+    case Activation::Tanh:
+      for (int64_t i = 0; i < n; ++i) v[i] = std::tanh(v[i]);
       break;
   }
 }

@@ -7,7 +7,7 @@
 
 namespace hubwasm {
 
-enum class Activation { GeluErf, GeluTanh, Relu, Silu };
+enum class Activation { GeluErf, GeluTanh, Relu, Silu, Tanh };
 
 // Maps a config's hidden_act ("gelu", "gelu_new", "relu", ...); `key` names
 // the config key for the error when the name is not supported.
