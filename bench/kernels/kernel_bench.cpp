@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -183,6 +184,34 @@ int main() {
     std::vector<float> y(size_t(g.m * g.n));
     const double t = time_call([&] { kernels::gemm_q8(g.m, x.data(), g.k, w, nullptr, y.data(), g.n); });
     emit(g.tag, "GOPS", 2.0 * g.m * g.n * g.k / t / 1e9, 0);
+  }
+  {  // Element-wise kernels on a MiniLM FFN activation (2048 x 1536) and attention scores.
+    const int64_t n = 2048 * 1536;
+    const auto x = rnd(size_t(n), 4);
+    std::vector<float> y(x.size());
+    const std::pair<const char*, void (*)(int64_t, float*)> acts[] = {{"gelu_erf_f32 (minilm ffn)", kernels::gelu_erf_f32},
+                                                                       {"gelu_tanh_f32", kernels::gelu_tanh_f32},
+                                                                       {"silu_f32", kernels::silu_f32}};
+    for (const auto& act : acts) {
+      const double t = time_call([&] {
+        std::copy(x.begin(), x.end(), y.begin());
+        act.second(n, y.data());
+      });
+      emit(act.first, "Gelem/s", n / t / 1e9, 0);
+    }
+    const double t_scalar = time_call([&] {  // the scalar loop the kernel replaced
+      std::copy(x.begin(), x.end(), y.begin());
+      for (auto& v : y) v = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+    });
+    emit("gelu std::erf scalar (old)", "Gelem/s", n / t_scalar / 1e9, 0);
+    const int64_t rows = 12 * 64, cols = 64;  // one MiniLM layer's scores for one sentence
+    const auto s0 = rnd(size_t(rows * cols), 5);
+    std::vector<float> sc(s0.size());
+    const double t_soft = time_call([&] {
+      std::copy(s0.begin(), s0.end(), sc.begin());
+      kernels::softmax_rows_f32(rows, cols, sc.data(), cols);
+    });
+    emit("softmax_rows_f32 768x64", "Gelem/s", rows * cols / t_soft / 1e9, 0);
   }
   std::printf("\n| kernel (%s, %s) | value | unit | share of f32 ceiling |\n|---|---|---|---|\n", where,
               kernels::simd_isa());

@@ -46,6 +46,19 @@ struct Q8Weights {
 // m > 1 reuses each widened weight vector for 4 rows of X.
 void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y, int64_t ldy);
 
+// Each of `rows` rows (n floats, row stride ld) replaced by its softmax, in
+// place (softmax_f32_simd128.cpp). exp is a degree-6 polynomial after range
+// reduction (Cephes' expf, about 2 ulp); inputs below -87.3 give exactly 0,
+// as float32 exp underflows, so masked scores (float lowest) weigh nothing.
+void softmax_rows_f32(int64_t rows, int64_t n, float* x, int64_t ld);
+
+// Activations in place over n floats (activation_f32_simd128.cpp), on the
+// exp above: GELU with erf (erfc by Abramowitz & Stegun 7.1.26, absolute error
+// below 1.5e-7 |x|), GELU with tanh (as x sigmoid(2u)) and SiLU (x sigmoid(x)).
+void gelu_erf_f32(int64_t n, float* x);
+void gelu_tanh_f32(int64_t n, float* x);
+void silu_f32(int64_t n, float* x);
+
 // The ISA the kernels were compiled for, e.g. "wasm-simd128".
 const char* simd_isa();
 

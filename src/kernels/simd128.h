@@ -4,6 +4,7 @@
 // and a wasm build run the same 4-lane algorithm and their ratio is meaningful.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -51,6 +52,27 @@ inline i32x4 i32_add(i32x4 a, i32x4 b) { return wasm_i32x4_add(a, b); }
 // i32x4.dot_i16x8_s: lane i = a[2i]*b[2i] + a[2i+1]*b[2i+1].
 inline i32x4 i32_dot_i16(i16x8 a, i16x8 b) { return wasm_i32x4_dot_i16x8(a, b); }
 inline f32x4 i32_to_f32(i32x4 v) { return wasm_f32x4_convert_i32x4(v); }
+
+// For exp / softmax.
+inline f32x4 f32_sub(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
+inline f32x4 f32_max(f32x4 a, f32x4 b) { return wasm_f32x4_pmax(a, b); }
+inline f32x4 f32_min(f32x4 a, f32x4 b) { return wasm_f32x4_pmin(a, b); }
+inline f32x4 f32_div(f32x4 a, f32x4 b) { return wasm_f32x4_div(a, b); }
+inline f32x4 f32_abs(f32x4 a) { return wasm_f32x4_abs(a); }
+// a where x >= 0, else b.
+inline f32x4 f32_select_nonneg(f32x4 x, f32x4 a, f32x4 b) {
+  return wasm_v128_bitselect(a, b, wasm_f32x4_ge(x, wasm_f32x4_splat(0.0f)));
+}
+inline float f32_hmax(f32x4 v) {
+  return std::max(std::max(wasm_f32x4_extract_lane(v, 0), wasm_f32x4_extract_lane(v, 1)),
+                  std::max(wasm_f32x4_extract_lane(v, 2), wasm_f32x4_extract_lane(v, 3)));
+}
+// 2^n for integral n in [-126, 127], given as floats.
+inline f32x4 f32_pow2(f32x4 n) {
+  return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+}
+// v where x >= lo, else 0.
+inline f32x4 f32_keep_ge(f32x4 v, f32x4 x, f32x4 lo) { return wasm_v128_and(v, wasm_f32x4_ge(x, lo)); }
 
 #else
 
@@ -105,6 +127,21 @@ inline i32x4 i32_dot_i16(i16x8 a, i16x8 b) {
 #endif
 }
 inline f32x4 i32_to_f32(i32x4 v) { return __builtin_convertvector(v, f32x4); }
+
+// For exp / softmax.
+inline f32x4 f32_sub(f32x4 a, f32x4 b) { return a - b; }
+inline f32x4 f32_max(f32x4 a, f32x4 b) { return a > b ? a : b; }
+inline f32x4 f32_min(f32x4 a, f32x4 b) { return a < b ? a : b; }
+inline f32x4 f32_div(f32x4 a, f32x4 b) { return a / b; }
+inline f32x4 f32_abs(f32x4 a) { return a < 0 ? -a : a; }
+inline f32x4 f32_select_nonneg(f32x4 x, f32x4 a, f32x4 b) { return x >= 0 ? a : b; }
+inline float f32_hmax(f32x4 v) { return std::max(std::max(v[0], v[1]), std::max(v[2], v[3])); }
+inline f32x4 f32_pow2(f32x4 n) {
+  return reinterpret_cast<f32x4>((__builtin_convertvector(n, i32x4) + 127) << 23);
+}
+inline f32x4 f32_keep_ge(f32x4 v, f32x4 x, f32x4 lo) {
+  return reinterpret_cast<f32x4>(reinterpret_cast<i32x4>(v) & (x >= lo));
+}
 
 #endif
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
 
@@ -19,20 +20,11 @@ void activation_inplace(Tensor& x, Activation act) {
   float* v = x.f32();
   const int64_t n = x.numel();
   switch (act) {
-    case Activation::GeluErf:
-      for (int64_t i = 0; i < n; ++i) v[i] = 0.5f * v[i] * (1.0f + std::erf(v[i] * 0.70710678118654752f));
-      break;
-    case Activation::GeluTanh:
-      for (int64_t i = 0; i < n; ++i) {
-        const float u = 0.7978845608028654f * (v[i] + 0.044715f * v[i] * v[i] * v[i]);
-        v[i] = 0.5f * v[i] * (1.0f + std::tanh(u));
-      }
-      break;
+    case Activation::GeluErf: kernels::gelu_erf_f32(n, v); break;
+    case Activation::GeluTanh: kernels::gelu_tanh_f32(n, v); break;
+    case Activation::Silu: kernels::silu_f32(n, v); break;
     case Activation::Relu:
       for (int64_t i = 0; i < n; ++i) v[i] = v[i] > 0 ? v[i] : 0.0f;
-      break;
-    case Activation::Silu:
-      for (int64_t i = 0; i < n; ++i) v[i] = v[i] / (1.0f + std::exp(-v[i]));
       break;
     case Activation::Tanh:
       for (int64_t i = 0; i < n; ++i) v[i] = std::tanh(v[i]);

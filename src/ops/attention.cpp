@@ -1,15 +1,21 @@
 #include "ops/attention.h"
 
-#include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
 
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Strided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
+namespace {
+
+// Query rows per block: the scores of one block (kRowBlock x seq floats) stay
+// in cache between the two products, whatever the sequence length.
+constexpr int64_t kRowBlock = 64;
+
+}  // namespace
 
 Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const std::vector<int32_t>& key_mask,
                       const AttentionShape& s, const Tensor* bias) {
@@ -25,34 +31,31 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   // transformers adds finfo(float32).min for masked keys; setting the score to it matches.
   const float masked = std::numeric_limits<float>::lowest();
-  RowMajor scores(s.seq, s.seq);
+  std::vector<float> scores(std::min(kRowBlock, s.seq) * s.seq);
   for (int64_t b = 0; b < s.batch; ++b) {
     const int64_t row0 = b * s.seq;
     const int32_t* mask = key_mask.data() + row0;
     for (int64_t h = 0; h < s.heads; ++h) {
       const int64_t col0 = h * s.head_dim;
-      Strided Q(q.f32() + row0 * width + col0, s.seq, s.head_dim, Eigen::OuterStride<>(width));
-      Strided K(k.f32() + row0 * width + col0, s.seq, s.head_dim, Eigen::OuterStride<>(width));
-      Strided V(v.f32() + row0 * width + col0, s.seq, s.head_dim, Eigen::OuterStride<>(width));
-      scores.noalias() = (Q * K.transpose()) * scale;
-      if (bias) scores += Eigen::Map<const RowMajor>(bias->f32() + h * s.seq * s.seq, s.seq, s.seq);
-      for (int64_t i = 0; i < s.seq; ++i) {
-        float* row = scores.data() + i * s.seq;
-        float max = masked;
-        for (int64_t j = 0; j < s.seq; ++j) {
-          if (!mask[j]) row[j] = masked;
-          max = std::max(max, row[j]);
+      const float* K = k.f32() + row0 * width + col0;
+      const float* V = v.f32() + row0 * width + col0;
+      for (int64_t i0 = 0; i0 < s.seq; i0 += kRowBlock) {
+        const int64_t rows = std::min(kRowBlock, s.seq - i0);
+        // scores = Q_block K^T: K's rows are the "NK" weight layout.
+        kernels::gemm_f32(rows, s.seq, s.head_dim, q.f32() + (row0 + i0) * width + col0, width, K, width,
+                          kernels::BLayout::NK, nullptr, scores.data(), s.seq);
+        for (int64_t i = 0; i < rows; ++i) {
+          float* row = scores.data() + i * s.seq;
+          const float* bias_row = bias ? bias->f32() + (h * s.seq + i0 + i) * s.seq : nullptr;
+          for (int64_t j = 0; j < s.seq; ++j) {
+            row[j] = mask[j] ? row[j] * scale + (bias_row ? bias_row[j] : 0.0f) : masked;
+          }
         }
-        float sum = 0;
-        for (int64_t j = 0; j < s.seq; ++j) {
-          row[j] = std::exp(row[j] - max);
-          sum += row[j];
-        }
-        for (int64_t j = 0; j < s.seq; ++j) row[j] /= sum;
+        kernels::softmax_rows_f32(rows, s.seq, scores.data(), s.seq);
+        // context rows = P V: V's rows are the "KN" layout.
+        kernels::gemm_f32(rows, s.head_dim, s.seq, scores.data(), s.seq, V, width, kernels::BLayout::KN, nullptr,
+                          out.f32() + (row0 + i0) * width + col0, width);
       }
-      Eigen::Map<RowMajor, 0, Eigen::OuterStride<>> O(out.f32() + row0 * width + col0, s.seq, s.head_dim,
-                                                       Eigen::OuterStride<>(width));
-      O.noalias() = scores * V;
     }
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -131,5 +132,61 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
     INFO("m=" << c.m << " n=" << c.n << " k=" << c.k << " block=" << c.block);
     // int16 activations: error ~ k * max|x| / 65534 * max|w|, relative ~1e-4.
     CHECK(max_rel_err(got, want) < 2e-4);
+  }
+}
+
+TEST_CASE("softmax_rows_f32 matches softmax computed in double; masked scores weigh exactly 0", "[kernels]") {
+  // Row lengths below, at and past the 4-lane width, with a stride wider than the row.
+  for (const int64_t n : {1, 3, 4, 7, 64, 131}) {
+    const int64_t rows = 5, ld = n + 3;
+    std::vector<float> x = random_vec(size_t(rows * ld), 7 + uint32_t(n), 30.0f);
+    for (int64_t i = 0; i < rows; ++i) x[i * ld + (i % n)] = std::numeric_limits<float>::lowest();  // a masked key
+    const std::vector<float> in = x;
+    kernels::softmax_rows_f32(rows, n, x.data(), ld);
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* r = in.data() + i * ld;
+      const double max = *std::max_element(r, r + n);
+      double sum = 0;
+      for (int64_t j = 0; j < n; ++j) sum += std::exp(double(r[j]) - max);
+      for (int64_t j = 0; j < n; ++j) {
+        const double want = std::exp(double(r[j]) - max) / sum;
+        INFO("n=" << n << " row " << i << " col " << j << " got " << double(x[i * ld + j]) << " want " << want);
+        if (n > 1 && j == i % n) CHECK(x[i * ld + j] == 0.0f);
+        // A few ulp for exp and the sum, plus float rounding of (x - max), which
+        // exp turns into a relative error of |x - max| * 2^-24.
+        const double rel = 1e-6 + std::fabs(double(r[j]) - max) * 6e-8;
+        CHECK(std::fabs(x[i * ld + j] - want) <= rel * want);
+      }
+      for (int64_t j = n; j < ld; ++j) CHECK(x[i * ld + j] == in[i * ld + j]);  // padding untouched
+    }
+  }
+}
+
+TEST_CASE("SIMD activations match their definitions computed in double", "[kernels]") {
+  // 1001 points over [-12, 12] (odd count: a loop tail), plus 0 and the extremes.
+  std::vector<float> x;
+  for (int i = 0; i <= 1000; ++i) x.push_back(-12.0f + 24.0f * float(i) / 1000.0f);
+  x.insert(x.end(), {0.0f, -87.0f, 87.0f, -1e30f, 1e30f});
+  struct Case {
+    const char* name;
+    void (*kernel)(int64_t, float*);
+    double (*want)(double);
+  };
+  const Case cases[] = {
+      {"gelu_erf", kernels::gelu_erf_f32, [](double v) { return 0.5 * v * std::erfc(-v / std::sqrt(2.0)); }},
+      {"gelu_tanh", kernels::gelu_tanh_f32,
+       [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v))); }},
+      {"silu", kernels::silu_f32, [](double v) { return v / (1 + std::exp(-v)); }},
+  };
+  for (const Case& c : cases) {
+    std::vector<float> y = x;
+    c.kernel(int64_t(y.size()), y.data());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double want = c.want(x[i]);
+      INFO(c.name << "(" << x[i] << ") = " << y[i] << ", want " << want);
+      // A&S 7.1.26 bounds erf's absolute error by 1.5e-7 (gelu_erf: 0.75e-7 |x|);
+      // the sigmoid forms are within a few ulp of float (relative 1e-6).
+      CHECK(std::fabs(y[i] - want) <= 1e-6 * std::fabs(want) + 1e-7 * std::fabs(double(x[i])) + 1e-30);
+    }
   }
 }
