@@ -63,6 +63,7 @@ bench-kernels: native wasm
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
+	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base
 
 test: build models fixtures test-native test-sanitize test-fuzz test-pack test-js
 
