@@ -58,14 +58,26 @@ function threadedFiles(locate) {
   };
 }
 
+/**
+ * Bundlers may inline the small worker script as a data: URL (Vite does);
+ * a worker started from one has an opaque origin and cannot share the
+ * module's memory, so such a script is handed over as a same-origin blob: URL.
+ */
+async function sameOriginScript(url) {
+  if (!url.startsWith('data:')) return url;
+  const source = await (await fetch(url)).blob();
+  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+
 async function instantiate(threaded, threads) {
   const locate = locator(env.backends.wasm.wasmPaths);
   if (threaded) {
     const options = { pthreadPoolSize: threads - 1 };
     if (IS_NODE) return loadNodeThreadedBuild({ ...options, locateFile: locate });
     const files = threadedFiles(locate);
+    const worker = await sameOriginScript(files.worker);
     options.mainScriptUrlOrBlob = files.glue;
-    options.locateFile = (file) => (file.endsWith('.wasm') ? files.wasm : files.worker);
+    options.locateFile = (file) => (file.endsWith('.wasm') ? files.wasm : worker);
     const { default: create } = await import(/* @vite-ignore */ files.glue);
     return create(options);
   }
