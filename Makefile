@@ -5,6 +5,7 @@ SHELL := /bin/bash
 JOBS ?= 2
 NATIVE_DIR := build/native
 WASM_DIR := build/wasm
+WASM_MT_DIR := build/wasm-mt
 FUZZ_DIR := build/fuzz
 # make fuzz: seconds per target; make test: the smoke pass.
 FUZZ_SECONDS ?= 60
@@ -17,13 +18,13 @@ export HUBWASM_SHARED ?= $(abspath ../shared)
 MODELS_DIR := build/models
 MAKE_MODELS := /usr/bin/python3 $(HUBWASM_SHARED)/bench/make_models.py
 
-.PHONY: deps build native wasm models fixtures bench bench-models bench-kernels test test-native \
+.PHONY: deps build native wasm wasm-mt models fixtures bench bench-models bench-kernels test test-native \
         test-sanitize test-fuzz fuzz fuzz-build test-js test-pack clean
 
 deps:
 	@scripts/install_deps.sh
 
-build: deps native wasm
+build: deps native wasm wasm-mt
 
 native:
 	@test -f $(NATIVE_DIR)/CMakeCache.txt || cmake -S . -B $(NATIVE_DIR) -DCMAKE_BUILD_TYPE=Release
@@ -35,6 +36,20 @@ wasm:
 	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_wasm
 	@mkdir -p js/dist
 	cp -u $(WASM_DIR)/wasm/hubwasm.mjs $(WASM_DIR)/wasm/hubwasm.wasm js/dist/
+
+# The pthreads variant (js/src/runtime.js picks it when threads are possible):
+# hubwasm-mt.mjs for browsers, hubwasm-mt-node.cjs for Node, one .wasm. Node
+# must read the Node glue's worker as CommonJS, hence .cjs (the package is
+# "type": "module").
+wasm-mt:
+	@test -f $(WASM_MT_DIR)/CMakeCache.txt || \
+	  emcmake cmake -S . -B $(WASM_MT_DIR) -DCMAKE_BUILD_TYPE=Release -DHUBWASM_WASM_THREADS=ON
+	cmake --build $(WASM_MT_DIR) -j$(JOBS) --target hubwasm_wasm hubwasm_wasm_node
+	cmp $(WASM_MT_DIR)/wasm/hubwasm-mt.wasm $(WASM_MT_DIR)/wasm/hubwasm-mt-node.wasm
+	@mkdir -p js/dist
+	cp -u $(WASM_MT_DIR)/wasm/hubwasm-mt.mjs $(WASM_MT_DIR)/wasm/hubwasm-mt.wasm \
+	  $(WASM_MT_DIR)/wasm/hubwasm-mt.worker.js $(WASM_MT_DIR)/wasm/hubwasm-mt-node.cjs js/dist/
+	cp -u $(WASM_MT_DIR)/wasm/hubwasm-mt-node.worker.js js/dist/hubwasm-mt-node.worker.cjs
 
 # Random-weight models of real shapes (same weights as safetensors and ONNX).
 models: deps

@@ -4,10 +4,11 @@
 // normalize; cold load from a local Hub server on 127.0.0.1; one 16-token
 // sentence (median of 20 after 5 warm-ups); a 32 x 64-token batch (median of
 // 2 after 1 warm-up). Prints one JSON line per metric.
-//   node bench/hubwasm_encoder_bench.mjs --models build/models --model hubwasm-bench--minilm-l6 --inputs ids.json
+// --threads N sets env.backends.wasm.numThreads (Node runs the threaded build).
+//   node bench/hubwasm_encoder_bench.mjs --models build/models --model hubwasm-bench--minilm-l6 --inputs ids.json [--threads 2]
 import fs from 'node:fs';
 import path from 'node:path';
-import { env, pipeline } from 'hubwasm';
+import { env, pipeline, runtimeInfo } from 'hubwasm';
 import { startHubServer } from '../tests/js/hub_server.mjs';
 
 const args = process.argv.slice(2);
@@ -24,10 +25,11 @@ const hub = await startHubServer({ root: modelsDir });
 env.remoteHost = hub.url;
 env.useFSCache = false;
 env.allowLocalModels = false;
+env.backends.wasm.numThreads = +opt('--threads', 1);
 const id = folder.replace('--', '/');
 let t = now();
 const ex = await pipeline('feature-extraction', id);
-emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'pipeline() from a 127.0.0.1 Hub server, incl. wasm instantiation' });
+emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'pipeline() from a 127.0.0.1 Hub server, incl. wasm instantiation', ...runtimeInfo() });
 const run = (x) => ex(x, { pooling: 'mean', normalize: true });
 const short = inputs.short.text, batch = inputs.batch.texts;
 t = now();

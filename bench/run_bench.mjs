@@ -21,7 +21,7 @@ const modelsDir = path.resolve(opt('--models', path.join(ROOT, 'build/models')))
 const shared = path.resolve(process.env.HUBWASM_SHARED ?? path.join(ROOT, '../shared'));
 const models = opt('--only', 'minilm-l6,bert-base').split(',');
 const repeat = +opt('--repeat', 3);
-const threads = 1;  // hubwasm has no threaded build yet: compare at 1 thread
+const threads = +opt('--threads', 1);  // both runtimes on the same thread count
 const out = opt('--out', null);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 const lines = [];
@@ -50,7 +50,7 @@ for (const name of models) {
     const inputs = path.join(os.tmpdir(), `hubwasm-bench-inputs-${name}-${process.pid}.json`);
     const peer = runJsonLines('node', [path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
       '--backend', 'wasm', '--threads', String(threads), '--dtype', 'fp32', '--dump-inputs', inputs], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
-    const ours = runJsonLines('node', [path.join(ROOT, 'bench/hubwasm_encoder_bench.mjs'), '--models', modelsDir, '--model', folder, '--inputs', inputs]);
+    const ours = runJsonLines('node', [path.join(ROOT, 'bench/hubwasm_encoder_bench.mjs'), '--models', modelsDir, '--model', folder, '--inputs', inputs, '--threads', String(threads)]);
     for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s']) {
       add('peer', m, metric(peer, m));
       add('hubwasm', m, metric(ours, m));
@@ -73,7 +73,9 @@ for (const name of models) {
 // Download size: what a page fetches for the CPU backend (wasm + glue).
 const gz = (f) => zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length;
 const size = (files) => ({ raw: files.reduce((s, f) => s + fs.statSync(f).size, 0), gzip: files.reduce((s, f) => s + gz(f), 0) });
-const ours = size(['js/dist/hubwasm.wasm', 'js/dist/hubwasm.mjs'].map((f) => path.join(ROOT, f)));
+// A page downloads one variant: threaded (cross-origin isolated) or single-threaded.
+const ours = size((threads > 1 ? ['hubwasm-mt.wasm', 'hubwasm-mt.mjs', 'hubwasm-mt.worker.js'] : ['hubwasm.wasm', 'hubwasm.mjs'])
+  .map((f) => path.join(ROOT, 'js/dist', f)));
 const ortDir = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
 const theirs = size(['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'].map((f) => path.join(ortDir, f)));
 for (const k of ['raw', 'gzip']) {

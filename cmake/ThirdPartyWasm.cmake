@@ -19,9 +19,9 @@ foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}" "${_tp_
   endif()
 endforeach()
 
-# Same code generation as hubwasm_core: -O3 -msimd128, and -fwasm-exceptions
-# for C++ (sentencepiece).
-set(_tp_flags -O3 -msimd128 -DNDEBUG)
+# Same code generation as hubwasm_core: -O3 -msimd128 (+ -pthread in the
+# threads variant), and -fwasm-exceptions for C++ (sentencepiece).
+set(_tp_flags -O3 -msimd128 -DNDEBUG ${HUBWASM_WASM_THREAD_FLAGS})
 set(_tp_root "${CMAKE_BINARY_DIR}/third_party")
 # Imported targets need their include dirs to exist at configure time; the
 # headers are copied in right after extraction, before anything compiles.
@@ -50,7 +50,8 @@ add_dependencies(utf8proc::utf8proc utf8proc_ep)
 # sentencepiece adds -pthread unconditionally for its builtin protobuf-lite;
 # in a non-threaded module that leaves atomic instructions in the .wasm
 # (toolchain.md P6), hence the patch, which also unquotes the flags so that
-# HAVE_PTHREAD is defined as 1 (not as "1 -Wno-sign-compare"). Debian's own
+# HAVE_PTHREAD is defined as 1 (not as "1 -Wno-sign-compare"). The threads
+# variant passes -pthread for the whole library through _tp_flags. Debian's own
 # patch series drops the static library: the upstream (.orig) sources are built.
 list(JOIN _tp_flags " " _tp_flags_release)
 # Under make, $(MAKE) shares the parent's jobserver (-jN); `cmake --build` would

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "io/repo_files.h"
 #include "models/registry.h"
 #include "tasks/generation.h"
@@ -48,6 +49,16 @@ auto guarded(F&& f, decltype(f()) fallback) -> decltype(f()) {
 
 // Bytes currently allocated from the heap: what a leak check compares.
 double memory_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
+// Threads the kernels use (js/src/runtime.js sets it once after loading);
+// false with the error parked when the count is out of range or a worker
+// could not start.
+bool set_num_threads(int threads) {
+  return guarded([&] {
+    parallel::set_num_threads(threads);
+    return true;
+  }, false);
+}
 
 val take_error() {
   if (!g_error) return val::null();
@@ -483,6 +494,9 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   using namespace hubwasm;
   function("takeError", &take_error);
   function("memoryInUse", &memory_in_use);
+  function("setNumThreads", &set_num_threads);
+  function("numThreads", &parallel::num_threads);
+  function("maxThreads", &parallel::max_threads);
   class_<WasmRepo>("Repo")
       .constructor<>()
       .function("reserve", &WasmRepo::reserve)

@@ -25,8 +25,18 @@ export const env = {
   maxConcurrentDownloads: 4,
   backends: {
     wasm: {
-      /** Folder or URL prefix the .wasm files are loaded from; default: the package's dist/. */
+      /**
+       * Folder or URL prefix the WebAssembly files (hubwasm.mjs/.wasm, and
+       * hubwasm-mt.mjs/.wasm/.worker.js) are loaded from; default: the package's dist/.
+       */
       wasmPaths: undefined,
+      /**
+       * Threads for the kernels. More than 1 loads the threaded build, which
+       * needs SharedArrayBuffer (Node, or a cross-origin isolated page;
+       * elsewhere always 1). 0 or unset: onnxruntime-web's default,
+       * min(4, ceil(logical CPUs / 2)). Read when the runtime first loads.
+       */
+      numThreads: 0,
     },
   },
 };

@@ -20,4 +20,4 @@ export { AutoModelForCausalLM, PreTrainedModelForCausalLM } from './causal_lm.js
 export { TextGenerationPipeline } from './pipelines/text_generation.js';
 export { BaseStreamer, TextStreamer } from './streamers.js';
 export { cos_sim } from './similarity.js';
-export { wasmMemoryInUse } from './runtime.js';
+export { runtimeInfo, wasmMemoryInUse } from './runtime.js';

@@ -29,9 +29,32 @@ export interface Env {
   retryDelayMs: number;
   fetchTimeoutMs: number;
   maxConcurrentDownloads: number;
-  backends: { wasm: { wasmPaths?: string | URL } };
+  backends: { wasm: WasmBackendOptions };
 }
 export const env: Env;
+
+/** As transformers.js's env.backends.onnx.wasm. Read when the runtime first loads. */
+export interface WasmBackendOptions {
+  /**
+   * Folder or URL prefix of the WebAssembly files (hubwasm.mjs/.wasm,
+   * hubwasm-mt.mjs/.wasm/.worker.js); default: the package's dist/.
+   */
+  wasmPaths?: string | URL;
+  /**
+   * Threads for the kernels. More than 1 loads the threaded build, which needs
+   * SharedArrayBuffer (Node, or a cross-origin isolated page; elsewhere always 1).
+   * 0 or unset: min(4, ceil(logical CPUs / 2)), onnxruntime-web's default.
+   */
+  numThreads?: number;
+}
+
+/** The WebAssembly build in use: 'simd-threads' (pthreads) or 'simd' (single-threaded). */
+export interface RuntimeInfo {
+  variant: 'simd' | 'simd-threads';
+  numThreads: number;
+}
+/** The build and thread count in use, or null before anything has loaded the runtime. */
+export function runtimeInfo(): RuntimeInfo | null;
 
 export type TensorType = 'float32' | 'int64' | 'int32';
 export type TensorData = Float32Array | BigInt64Array | Int32Array;
@@ -324,6 +347,15 @@ export interface TextGenerationPipeline {
   dispose(): Promise<void>;
 }
 export const TextGenerationPipeline: {};
+
+// Classes the package exports as values (for instanceof); construct them through pipeline() / from_pretrained().
+export const FeatureExtractionPipeline: {};
+export const TextClassificationPipeline: {};
+export const TokenClassificationPipeline: {};
+export const FillMaskPipeline: {};
+export const QuestionAnsweringPipeline: {};
+export const ZeroShotClassificationPipeline: {};
+export const PreTrainedModel: {};
 
 /** Cosine similarity of two vectors. */
 export function cos_sim(a: ArrayLike<number>, b: ArrayLike<number>): number;

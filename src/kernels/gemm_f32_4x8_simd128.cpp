@@ -163,15 +163,6 @@ void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, 
   }
 }
 
-void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-              BLayout layout, const float* bias, float* c, int64_t ldc) {
-  if (m == 1) {
-    gemv_f32(n, k, a, b, ldb, layout, bias, c);
-    return;
-  }
-  gemm_f32_4x8(m, n, k, a, lda, b, ldb, layout, bias, c, ldc);
-}
-
 const char* simd_isa() { return HUBWASM_SIMD_ISA; }
 
 }  // namespace hubwasm::kernels

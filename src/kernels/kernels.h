@@ -16,7 +16,8 @@ enum class BLayout { NK, KN };
 
 // C[m, n] = A[m, k] * op(B) (+ bias[n]); op(B) = B^T for NK, B for KN.
 // Leading dimensions are row strides in elements. bias may be null.
-// m == 1 takes the GEMV path.
+// m == 1 takes the GEMV path. Split across parallel::num_threads() threads
+// (parallel_split.cpp); the result is the same for any thread count.
 void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
               BLayout layout, const float* bias, float* c, int64_t ldc);
 
@@ -45,6 +46,11 @@ struct Q8Weights {
 // natively); int32 sums per block are scaled in float. m == 1 is a GEMV,
 // m > 1 reuses each widened weight vector for 4 rows of X.
 void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y, int64_t ldy);
+
+// gemm_q8 split by output rows across parallel::num_threads() threads
+// (parallel_split.cpp); the result is the same for any thread count.
+void gemm_q8_parallel(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y,
+                      int64_t ldy);
 
 // Each of `rows` rows (n floats, row stride ld) replaced by its softmax, in
 // place (softmax_f32_simd128.cpp). exp is a degree-6 polynomial after range

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "kernels/kernels.h"
 
 namespace hubwasm {
@@ -31,12 +32,14 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
   // transformers adds finfo(float32).min for masked keys; setting the score to it matches.
   const float masked = std::numeric_limits<float>::lowest();
-  std::vector<float> scores(std::min(kRowBlock, s.seq) * s.seq);
-  for (int64_t b = 0; b < s.batch; ++b) {
-    const int64_t row0 = b * s.seq;
-    const int32_t* mask = key_mask.data() + row0;
-    for (int64_t h = 0; h < s.heads; ++h) {
-      const int64_t col0 = h * s.head_dim;
+  // One (sequence, head) pair per task; each task has its own scores block.
+  const int64_t head_macs = 2 * s.seq * s.seq * s.head_dim;
+  parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
+    std::vector<float> scores(std::min(kRowBlock, s.seq) * s.seq);
+    for (int64_t pair = p0; pair < p1; ++pair) {
+      const int64_t b = pair / s.heads, h = pair % s.heads;
+      const int64_t row0 = b * s.seq, col0 = h * s.head_dim;
+      const int32_t* mask = key_mask.data() + row0;
       const float* K = k.f32() + row0 * width + col0;
       const float* V = v.f32() + row0 * width + col0;
       for (int64_t i0 = 0; i0 < s.seq; i0 += kRowBlock) {
@@ -57,7 +60,7 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
                           out.f32() + (row0 + i0) * width + col0, width);
       }
     }
-  }
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 
 namespace hubwasm {
 
@@ -22,10 +23,13 @@ Tensor causal_attention(const Tensor& q, const float* key_cache, const float* va
   }
   Tensor out = Tensor::zeros(DType::F32, {s.batch * s.seq, width});
   const int64_t group = s.heads / s.kv_heads;
-  RowMajor scores(s.seq, total);
-  for (int64_t b = 0; b < s.batch; ++b) {
-    const int32_t* row_mask = mask.data() + b * total;
-    for (int64_t h = 0; h < s.heads; ++h) {
+  // One (sequence, head) pair per task; each thread has its own scores block.
+  const int64_t head_macs = 2 * s.seq * total * s.head_dim;
+  parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
+    RowMajor scores(s.seq, total);
+    for (int64_t pair = p0; pair < p1; ++pair) {
+      const int64_t b = pair / s.heads, h = pair % s.heads;
+      const int32_t* row_mask = mask.data() + b * total;
       const int64_t kvh = h / group;
       const int64_t cache_off = ((b * s.kv_heads + kvh) * s.capacity) * s.head_dim;
       ConstStrided Q(q.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
@@ -57,7 +61,7 @@ Tensor causal_attention(const Tensor& q, const float* key_cache, const float* va
       Strided O(out.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
       O.noalias() = scores * V;
     }
-  }
+  });
   return out;
 }
 

@@ -62,7 +62,7 @@ Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias) {
   q.n = out;
   q.k = in;
   q.block = w.block;
-  kernels::gemm_q8(rows, x.f32(), in, q, bias.empty() ? nullptr : bias.f32(), y.f32(), out);
+  kernels::gemm_q8_parallel(rows, x.f32(), in, q, bias.empty() ? nullptr : bias.f32(), y.f32(), out);
   return y;
 }
 

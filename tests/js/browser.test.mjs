@@ -71,10 +71,11 @@ after(async () => {
 });
 
 const EMBED = `
+  hubwasm.env.backends.wasm.numThreads = 2;
   const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
   const out = await extractor(${JSON.stringify(TEXTS)}, { pooling: 'mean', normalize: true });
   await extractor.dispose();
-  return { dims: out.dims, data: Array.from(out.data), isolated: self.crossOriginIsolated };`;
+  return { dims: out.dims, data: Array.from(out.data), isolated: self.crossOriginIsolated, runtime: hubwasm.runtimeInfo() };`;
 
 async function expectedEmbeddings() {
   const tf = await transformersJs();
@@ -85,10 +86,12 @@ async function expectedEmbeddings() {
 }
 
 for (const [label, site] of [['without', () => plainSite], ['with', () => isolatedSite]]) {
-  test(`feature-extraction ${label} COOP/COEP equals transformers.js`, async () => {
+  test(`feature-extraction ${label} COOP/COEP (${label === 'with' ? 'threaded' : 'single-threaded'} build) equals transformers.js`, async () => {
     const { result, tab } = await run(site(), `embed-${label}`, EMBED);
     await tab.close();
     assert.equal(result.isolated, label === 'with');
+    // Threads (2, as the page asks) only where SharedArrayBuffer is: the isolated page.
+    assert.deepEqual(result.runtime, label === 'with' ? { variant: 'simd-threads', numThreads: 2 } : { variant: 'simd', numThreads: 1 });
     assert.deepEqual(result.dims, [2, 32]);
     const err = maxAbsDiff(Float32Array.from(result.data), await expectedEmbeddings());
     console.log(`Chromium (${label} COOP/COEP) feature-extraction max abs error vs transformers.js: ${err.toExponential(2)}`);
@@ -135,4 +138,32 @@ test('worker mode: same results, progress events, and the page keeps ticking dur
   console.log(`worker inference ${result.elapsed.toFixed(0)} ms, main-thread timer fired ${result.ticks} times`);
   assert.ok(result.elapsed > 200, 'inference should be long enough to measure responsiveness');
   assert.ok(result.ticks >= (result.elapsed / 10) * 0.5, `timer starved: ${result.ticks} ticks in ${result.elapsed} ms`);
+});
+
+test('threaded build in an isolated page: a MiniLM-L6 32-sentence batch on 2 threads, from the main thread and from a worker', async () => {
+  const texts = Array.from({ length: 32 }, (_, i) => `sentence number ${i} keeps two threads busy for a while, `.repeat(4));
+  const { result, tab } = await run(isolatedSite, 'threads', `
+    hubwasm.env.backends.wasm.numThreads = 2;
+    const texts = ${JSON.stringify(texts)};
+    const inline = await hubwasm.pipeline('feature-extraction', 'hubwasm-bench/minilm-l6');
+    const out = await inline(texts, { pooling: 'mean', normalize: true });
+    const runtime = hubwasm.runtimeInfo();
+    await inline.dispose();
+    const worker = await hubwasm.pipeline('feature-extraction', 'hubwasm-bench/minilm-l6', { worker: true });
+    const fromWorker = await worker(texts, { pooling: 'mean', normalize: true });
+    await worker.dispose();
+    return { runtime, dims: out.dims, data: Array.from(out.data), fromWorker: Array.from(fromWorker.data) };
+  `, { hubUrl: benchHub.url });
+  await tab.close();
+  assert.deepEqual(result.runtime, { variant: 'simd-threads', numThreads: 2 });
+  assert.deepEqual(result.dims, [32, 384]);
+  // The worker runs the same threaded build with the same 2 threads: bit-identical.
+  assert.deepEqual(result.fromWorker, result.data);
+  const tf = await transformersJs();
+  const reference = await tf.pipeline('feature-extraction', path.join(generatedRoot, 'hubwasm-bench--minilm-l6'), { dtype: 'fp32', device: 'cpu' });
+  const expected = await reference(texts, { pooling: 'mean', normalize: true });
+  await reference.dispose();
+  const err = maxAbsDiff(Float32Array.from(result.data), expected.data);
+  console.log(`Chromium, 2 threads, MiniLM-L6 32-sentence batch: max abs error vs transformers.js ${err.toExponential(2)}`);
+  assert.ok(err < 1e-4);
 });

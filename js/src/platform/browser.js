@@ -14,3 +14,11 @@ export async function digestHex(algorithm, bytes) {
 export async function folderCache() {
   return null;
 }
+
+export async function cpuCount() {
+  return globalThis.navigator?.hardwareConcurrency ?? 1;
+}
+
+export async function loadNodeThreadedBuild() {
+  throw new Error('loadNodeThreadedBuild is for Node only');
+}

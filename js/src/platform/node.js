@@ -74,3 +74,32 @@ export async function folderCache(root) {
     },
   };
 }
+
+/** Logical CPUs, for the default thread count. */
+export async function cpuCount() {
+  const os = await import('node:os');
+  return os.availableParallelism?.() ?? os.cpus().length;
+}
+
+/**
+ * The pthreads build's Node flavour (CommonJS: Node's worker_threads need
+ * require(), which the ES module glue lacks), instantiated with `options`.
+ * Its worker script is shipped as .cjs because the package is "type": "module".
+ */
+export async function loadNodeThreadedBuild({ locateFile, ...options }) {
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  const dist = new URL('../../dist/', import.meta.url);
+  const create = createRequire(import.meta.url)(fileURLToPath(new URL('hubwasm-mt-node.cjs', dist)));
+  // One .wasm serves both flavours; the glue would fetch() a path (toolchain.md P3).
+  const wasm = locateFile ? new URL(locateFile('hubwasm-mt.wasm')) : new URL('hubwasm-mt.wasm', dist);
+  const wasmBinary = await readFileIfExists(wasm);
+  if (!wasmBinary) throw new Error(`${fileURLToPath(wasm)} is missing: build it with \`make wasm-mt\``);
+  const native = await create({
+    ...options,
+    wasmBinary,
+    locateFile: (file) => fileURLToPath(new URL(file.endsWith('.worker.js') ? 'hubwasm-mt-node.worker.cjs' : file, dist)),
+  });
+  native.unrefPthreadWorkers();
+  return native;
+}
