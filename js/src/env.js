@@ -27,6 +27,11 @@ export const env = {
     wasm: {
       /** Folder or URL prefix the .wasm files are loaded from; default: the package's dist/. */
       wasmPaths: undefined,
+      /**
+       * Bytes of WebAssembly memory a model may need (wasm32: 4 GiB). A model
+       * estimated to need more is refused before its weights are downloaded.
+       */
+      memoryLimit: 4 * 2 ** 30,
     },
   },
 };
