@@ -3,7 +3,7 @@
 export type ErrorCode =
   | 'INVALID_ARGUMENT' | 'INVALID_FILE' | 'MISSING_FILE' | 'INVALID_CONFIG' | 'CONFIG_MISMATCH'
   | 'MISSING_TENSOR' | 'UNSUPPORTED_MODEL' | 'UNSUPPORTED_FEATURE' | 'OUT_OF_MEMORY'
-  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'INTERNAL';
+  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'MODEL_TOO_LARGE' | 'INTERNAL';
 
 /** Every error hubwasm throws on purpose. */
 export class HubwasmError extends Error {
@@ -13,6 +13,11 @@ export class HubwasmError extends Error {
   readonly status?: number;
   /** The URL at fault, for HTTP_ERROR and NETWORK_ERROR. */
   readonly url?: string;
+  /** For MODEL_TOO_LARGE: estimated bytes needed, the limit, the dtype asked for and the dtypes that fit. */
+  readonly needed?: number;
+  readonly limit?: number;
+  readonly dtype?: string;
+  readonly fits?: string[];
 }
 
 export interface Env {
@@ -29,7 +34,8 @@ export interface Env {
   retryDelayMs: number;
   fetchTimeoutMs: number;
   maxConcurrentDownloads: number;
-  backends: { wasm: { wasmPaths?: string | URL } };
+  /** memoryLimit: bytes of WebAssembly memory a model may need (default 4 GiB); larger models are refused before download. */
+  backends: { wasm: { wasmPaths?: string | URL; memoryLimit: number } };
 }
 export const env: Env;
 
