@@ -61,9 +61,10 @@ export async function fillNativeRepo(native, repo, model, { files = [], optional
  * (memory_budget.js, from the safetensors headers read by Range requests)
  * exceeds env.backends.wasm.memoryLimit for `options.dtype`, before its
  * weights are downloaded (`options.config`: its config.json, for the KV
- * cache). Cached weights are not checked again. When the headers cannot be read from the Hub
- * (offline, local files only) there is nothing to estimate from: the load
- * goes on and the core reports OUT_OF_MEMORY if memory runs out.
+ * cache). Cached weights are not checked again. When the headers cannot be
+ * read from the Hub (offline, local files only, a malformed header) there is
+ * nothing to estimate from: the load goes on and the core reports the
+ * problem, or OUT_OF_MEMORY if memory runs out.
  */
 async function checkModelFits(model, files, options) {
   if (!env.allowRemoteModels) return;
@@ -73,7 +74,9 @@ async function checkModelFits(model, files, options) {
   try {
     headers = await readSafetensorsHeaders(model, files, options);
   } catch (error) {
-    if (error.code === 'NETWORK_ERROR' || error.code === 'HTTP_ERROR') return;
+    // Unreachable or malformed: the download and the core's safetensors
+    // parser then report the problem precisely.
+    if (error instanceof HubwasmError) return;
     throw error;
   }
   const limit = env.backends.wasm.memoryLimit;

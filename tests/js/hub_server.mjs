@@ -102,8 +102,8 @@ const matches = (rule, req, urlPath) =>
 /**
  * Starts the server. Options: `root` (folder of `<org>--<name>` repos, default `defaultRoot`),
  * `port` (0: any free port), `faults` (rules as above), `redirect` (LFS files via /cdn/).
- * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status, range }`
- * (`range`: the Range header or null).
+ * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status, range? }`
+ * (`range`: the Range header, when the request had one).
  */
 export async function startHubServer({ root = defaultRoot, port = 0, faults, redirect = false } = {}) {
   let rules = normalizeFaults(faults);
@@ -113,7 +113,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
   async function handle(req, res) {
     const urlPath = new URL(req.url, 'http://127.0.0.1').pathname;
     const reply = (status, headers = {}) => {
-      requests.push({ method: req.method, path: urlPath, status, range: req.headers.range ?? null });
+      requests.push({ method: req.method, path: urlPath, status, ...(req.headers.range && { range: req.headers.range }) });
       res.writeHead(status, { ...CORS_HEADERS, ...headers });
     };
     const replyError = (status, message, code) => {
