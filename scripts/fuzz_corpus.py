@@ -200,6 +200,9 @@ def main():
         if os.path.getsize(p) + 200 < LIMIT:
             for text in texts:
                 seed("fuzz_sentencepiece", SEP.join([read(p), text]))
+            # The T5 and non-legacy Llama pipelines around the model.
+            for config in (b'{"tokenizer_class":"T5Tokenizer"}', b'{"legacy":false,"add_eos_token":true}'):
+                seed("fuzz_sentencepiece", SEP.join([read(p), texts[0], config]))
     # safetensors: shrunk copies of each fixture's header (first tensors, small
     # shapes), F16/BF16/I64 variants and metadata.
     rng = random.Random(1)

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "core/allocation_budget.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "io/repo_files.h"
@@ -519,4 +520,28 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
       .function("forward", &WasmDecoder::forward)
       .function("generate", &WasmDecoder::generate)
       .function("info", &WasmDecoder::info);
+}
+
+// ---- Test hooks: not part of the public JS API (js/ never calls them) ------
+// Tests cap the core's allocations (core/allocation_budget.h) to make a load
+// fail on purpose at each stage, and read the accounted bytes.
+namespace hubwasm {
+namespace {
+
+// max_bytes / max_calls < 0 (or Infinity for bytes) mean no limit.
+void set_allocation_limit_for_tests(double max_bytes, double max_calls) {
+  AllocationLimit limit;
+  if (max_bytes >= 0 && max_bytes < static_cast<double>(SIZE_MAX)) limit.max_bytes = static_cast<size_t>(max_bytes);
+  if (max_calls >= 0) limit.max_calls = static_cast<int64_t>(max_calls);
+  set_allocation_limit(limit);
+}
+
+double allocated_bytes_for_tests() { return static_cast<double>(allocated_bytes()); }
+
+}  // namespace
+}  // namespace hubwasm
+
+EMSCRIPTEN_BINDINGS(hubwasm_test_hooks) {
+  emscripten::function("setAllocationLimitForTests", &hubwasm::set_allocation_limit_for_tests);
+  emscripten::function("allocatedBytesForTests", &hubwasm::allocated_bytes_for_tests);
 }

@@ -182,7 +182,7 @@ export class AutoModelForCausalLM {
       await fillNativeRepo(native, repo, model_id, {
         ...options, optionalFiles: ['generation_config.json'], extra: { 'config.json': JSON.stringify(config) },
       });
-      await fillWeights(native, repo, model_id, options);
+      await fillWeights(native, repo, model_id, { ...options, config });
       const decoder = checkNative(native, native.Decoder.load(repo, dtype), model_id);
       // The safetensors bytes go now, before anything else is loaded (a q8
       // model keeps no view of them).

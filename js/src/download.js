@@ -175,3 +175,9 @@ export async function getJson(model, file, options = {}) {
     throw new HubwasmError('INVALID_FILE', `${file} of ${model}: not valid JSON`);
   }
 }
+
+/** Whether `file` of repo `model` is in the download cache (getFile then downloads nothing). */
+export async function isCached(model, file, options = {}) {
+  const cache = await openCache();
+  return Boolean(await cache?.match(fileUrl(model, file, options)));
+}

@@ -37,6 +37,11 @@ export const env = {
        * min(4, ceil(logical CPUs / 2)). Read when the runtime first loads.
        */
       numThreads: 0,
+      /**
+       * Bytes of WebAssembly memory a model may need (wasm32: 4 GiB). A model
+       * estimated to need more is refused before its weights are downloaded.
+       */
+      memoryLimit: 4 * 2 ** 30,
     },
   },
 };

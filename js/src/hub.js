@@ -41,14 +41,16 @@ export async function withRetries(attempt) {
  * One request. A 404 gives null when `optional`; other non-2xx statuses and
  * network failures throw HubwasmError naming the URL. The response carries a
  * `stall` AbortController timer the body reader must `touch()` per chunk.
+ * `range` ([first, last] byte, inclusive) asks for part of the file.
  */
-export async function request(url, { method = 'GET', optional = false, accessToken } = {}) {
+export async function request(url, { method = 'GET', optional = false, accessToken, range } = {}) {
   if (!env.allowRemoteModels) {
     throw new HubwasmError('NETWORK_ERROR', `cannot fetch ${url}: env.allowRemoteModels is false`, { url });
   }
   const headers = {};
   const token = accessToken ?? env.accessToken;
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (range) headers.Range = `bytes=${range[0]}-${range[1]}`;
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), env.fetchTimeoutMs);
   const stall = {

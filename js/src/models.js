@@ -21,7 +21,7 @@ async function loadEncoder(model_id, head, options) {
   const config = options.config ?? (await loadConfig(model_id, options));
   return withNativeRepo(async (native, repo) => {
     await fillNativeRepo(native, repo, model_id, { extra: { 'config.json': JSON.stringify(config) } });
-    await fillWeights(native, repo, model_id, options);
+    await fillWeights(native, repo, model_id, { ...options, config });
     const encoder = checkNative(native, native.Encoder.load(repo, head), model_id);
     return new PreTrainedModel(config, native, encoder);
   });

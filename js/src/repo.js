@@ -1,8 +1,10 @@
-import { getFile, getJson } from './download.js';
+import { getFile, getJson, isCached } from './download.js';
 import { env } from './env.js';
 import { HubwasmError, checkNative } from './errors.js';
 import { fileUrl, request } from './hub.js';
+import { DTYPES, estimateMemory, formatBytes } from './memory_budget.js';
 import { getRuntime } from './runtime.js';
+import { readSafetensorsHeaders } from './weight_headers.js';
 
 /**
  * Runs `use(native, repo)` on a native Repo (the files of one Hub repo in
@@ -55,6 +57,45 @@ export async function fillNativeRepo(native, repo, model, { files = [], optional
 }
 
 /**
+ * Refuses, with a MODEL_TOO_LARGE error, a model whose estimated memory
+ * (memory_budget.js, from the safetensors headers read by Range requests)
+ * exceeds env.backends.wasm.memoryLimit for `options.dtype`, before its
+ * weights are downloaded (`options.config`: its config.json, for the KV
+ * cache). Cached weights are not checked again. When the headers cannot be
+ * read from the Hub (offline, local files only, a malformed header) there is
+ * nothing to estimate from: the load goes on and the core reports the
+ * problem, or OUT_OF_MEMORY if memory runs out.
+ */
+async function checkModelFits(model, files, options) {
+  if (!env.allowRemoteModels) return;
+  const cached = await Promise.all(files.map((file) => isCached(model, file, options)));
+  if (cached.every(Boolean)) return;  // nothing to download
+  let headers;
+  try {
+    headers = await readSafetensorsHeaders(model, files, options);
+  } catch (error) {
+    // Unreachable or malformed: the download and the core's safetensors
+    // parser then report the problem precisely.
+    if (error instanceof HubwasmError) return;
+    throw error;
+  }
+  const limit = env.backends.wasm.memoryLimit;
+  const dtype = options.dtype ?? 'fp32';
+  const input = { tensors: headers.flatMap((h) => h.tensors), fileBytes: headers.reduce((a, h) => a + h.size, 0), config: options.config };
+  const need = estimateMemory({ ...input, dtype });
+  if (need.total <= limit) return;
+  const fits = DTYPES.map((d) => ({ dtype: d, total: estimateMemory({ ...input, dtype: d }).total })).filter((d) => d.total <= limit);
+  const hint = fits.length
+    ? `dtype ${fits.map((d) => `'${d.dtype}' (about ${formatBytes(d.total)})`).join(' or ')} would fit`
+    : `no dtype fits (${DTYPES.map((d) => `'${d}': ${formatBytes(estimateMemory({ ...input, dtype: d }).total)}`).join(', ')})`;
+  throw new HubwasmError('MODEL_TOO_LARGE',
+    `${model} needs about ${formatBytes(need.total)} of WebAssembly memory with dtype '${dtype}' ` +
+    `(${(need.parameters / 1e6).toFixed(1)}M parameters: files ${formatBytes(need.files)}, converted weights ${formatBytes(need.weights)}, ` +
+    `KV cache ${formatBytes(need.kvCache)}, runtime ${formatBytes(need.runtime)}), more than the ${formatBytes(limit)} limit; ${hint}`,
+    { needed: need.total, limit, dtype, fits: fits.map((d) => d.dtype) });
+}
+
+/**
  * Downloads a repo's safetensors weights into `repo`: the shards that
  * model.safetensors.index.json lists, or model.safetensors. A repo with only
  * pickle / TF / Flax weights gets a MISSING_FILE error that says so.
@@ -66,9 +107,11 @@ export async function fillWeights(native, repo, model, options) {
       throw new HubwasmError('INVALID_FILE', `model.safetensors.index.json of ${model}: missing "weight_map"`);
     }
     const shards = [...new Set(Object.values(index.weight_map))].sort();
+    await checkModelFits(model, shards, options);
     await fillNativeRepo(native, repo, model, { ...options, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
     return;
   }
+  await checkModelFits(model, ['model.safetensors'], options);
   const present = await fillNativeRepo(native, repo, model, { ...options, optionalFiles: ['model.safetensors'] });
   if (present.has('model.safetensors')) return;
   const others = env.allowRemoteModels ? ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'] : [];

@@ -3,7 +3,7 @@
 export type ErrorCode =
   | 'INVALID_ARGUMENT' | 'INVALID_FILE' | 'MISSING_FILE' | 'INVALID_CONFIG' | 'CONFIG_MISMATCH'
   | 'MISSING_TENSOR' | 'UNSUPPORTED_MODEL' | 'UNSUPPORTED_FEATURE' | 'OUT_OF_MEMORY'
-  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'INTERNAL';
+  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'MODEL_TOO_LARGE' | 'INTERNAL';
 
 /** Every error hubwasm throws on purpose. */
 export class HubwasmError extends Error {
@@ -13,6 +13,11 @@ export class HubwasmError extends Error {
   readonly status?: number;
   /** The URL at fault, for HTTP_ERROR and NETWORK_ERROR. */
   readonly url?: string;
+  /** For MODEL_TOO_LARGE: estimated bytes needed, the limit, the dtype asked for and the dtypes that fit. */
+  readonly needed?: number;
+  readonly limit?: number;
+  readonly dtype?: string;
+  readonly fits?: string[];
 }
 
 export interface Env {
@@ -46,6 +51,8 @@ export interface WasmBackendOptions {
    * 0 or unset: min(4, ceil(logical CPUs / 2)), onnxruntime-web's default.
    */
   numThreads?: number;
+  /** Bytes of WebAssembly memory a model may need (default 4 GiB); larger models are refused before download. */
+  memoryLimit?: number;
 }
 
 /** The WebAssembly build in use: 'simd-threads' (pthreads) or 'simd' (single-threaded). */

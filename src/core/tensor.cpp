@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/allocation_budget.h"
 #include "core/error.h"
 
 namespace hubwasm {
@@ -55,8 +56,10 @@ Tensor Tensor::zeros(DType dtype, const Shape& shape) {
   }
   const size_t bytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
   // calloc: zero pages come cheaply from the OS natively and from fresh wasm memory.
-  void* p = std::calloc(bytes ? bytes : 1, 1);
+  const bool charged = charge_allocation(bytes);
+  void* p = charged ? std::calloc(bytes ? bytes : 1, 1) : nullptr;
   if (!p) {
+    if (charged) release_allocation(bytes);
     throw Error(ErrorCode::OutOfMemory,
                 "cannot allocate " + std::to_string(bytes) + " bytes for a tensor of shape " +
                     shape_to_string(shape));
@@ -64,7 +67,7 @@ Tensor Tensor::zeros(DType dtype, const Shape& shape) {
   Tensor t;
   t.dtype_ = dtype;
   t.shape_ = shape;
-  t.storage_ = std::shared_ptr<void>(p, std::free);
+  t.storage_ = std::shared_ptr<void>(p, AccountedFree{bytes});
   t.data_ = p;
   return t;
 }

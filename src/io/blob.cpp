@@ -3,13 +3,16 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/allocation_budget.h"
 #include "core/error.h"
 
 namespace hubwasm {
 
 std::shared_ptr<Blob> Blob::allocate(size_t size, const std::string& what) {
-  auto* p = static_cast<uint8_t*>(std::malloc(size ? size : 1));
+  const bool charged = charge_allocation(size);
+  auto* p = charged ? static_cast<uint8_t*>(std::malloc(size ? size : 1)) : nullptr;
   if (!p) {
+    if (charged) release_allocation(size);
     throw Error(ErrorCode::OutOfMemory,
                 what + ": cannot allocate " + std::to_string(size) + " bytes");
   }
@@ -22,6 +25,9 @@ std::shared_ptr<Blob> Blob::from_string(std::string_view bytes, const std::strin
   return blob;
 }
 
-Blob::~Blob() { std::free(data_); }
+Blob::~Blob() {
+  std::free(data_);
+  release_allocation(size_);
+}
 
 }  // namespace hubwasm

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/allocation_budget.h"
 #include "core/error.h"
 
 namespace hubwasm {
@@ -45,6 +46,8 @@ SafetensorsFile SafetensorsFile::parse(BlobPtr blob, const std::string& filename
     fail(filename, "header length " + std::to_string(header_len) + " runs past the end of the file (" +
                        std::to_string(size) + " bytes; truncated download?)");
   }
+  // The parsed header and tensor table take about as much as its JSON.
+  check_allocation(static_cast<size_t>(header_len), filename + ": safetensors header");
   const char* header_begin = reinterpret_cast<const char*>(blob->data() + 8);
   const auto header = nlohmann::json::parse(header_begin, header_begin + header_len, nullptr,
                                             /*allow_exceptions=*/false);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/allocation_budget.h"
 #include "core/error.h"
 
 namespace hubwasm {
@@ -31,8 +32,10 @@ void KVCache::reserve(int64_t tokens) {
   if (tokens <= capacity_) return;
   const int64_t new_capacity = std::max<int64_t>({tokens, 2 * capacity_, 16});
   const size_t floats = 2 * static_cast<size_t>(layers_) * slab_floats(new_capacity);
-  auto* fresh = static_cast<float*>(std::malloc(floats * sizeof(float)));
+  const bool charged = charge_allocation(floats * sizeof(float));
+  auto* fresh = charged ? static_cast<float*>(std::malloc(floats * sizeof(float))) : nullptr;
   if (!fresh) {
+    if (charged) release_allocation(floats * sizeof(float));
     throw Error(ErrorCode::OutOfMemory, "cannot allocate " + std::to_string(floats * sizeof(float)) +
                                             " bytes for a KV cache of " + std::to_string(new_capacity) + " tokens");
   }
@@ -48,7 +51,7 @@ void KVCache::reserve(int64_t tokens) {
       }
     }
   }
-  data_.reset(fresh);
+  data_ = {fresh, AccountedFree{floats * sizeof(float)}};
   capacity_ = new_capacity;
 }
 

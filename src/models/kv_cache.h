@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/allocation_budget.h"
+
 namespace hubwasm {
 
 class KVCache {
@@ -47,7 +49,7 @@ class KVCache {
 
   int64_t layers_ = 0, batch_ = 0, kv_heads_ = 0, head_dim_ = 0;
   int64_t length_ = 0, capacity_ = 0;
-  std::unique_ptr<float[], void (*)(void*)> data_{nullptr, std::free};
+  std::unique_ptr<float[], AccountedFree> data_;
 };
 
 }  // namespace hubwasm

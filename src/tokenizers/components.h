@@ -147,7 +147,7 @@ ModelPtr make_wordlevel_model(const json& j, const JsonLoc& loc);
 // normalization off (identity), for pipelines that normalize themselves.
 ModelPtr make_sentencepiece_model(const std::string& serialized, const std::string& file_name, bool add_dummy_prefix);
 // The normalizer_spec.precompiled_charsmap of a serialized ModelProto ("" if none).
-std::string sentencepiece_charsmap(const std::string& serialized);
+std::string sentencepiece_charsmap(const std::string& serialized, const std::string& file_name);
 
 // Post-processors.
 PostProcessorPtr make_roberta_processing(const json& j, const JsonLoc& loc);

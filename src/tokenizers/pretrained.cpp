@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/allocation_budget.h"
 #include "tokenizers/tokenizer.h"
 #include "tokenizers/tokenizer_impl.h"
 
@@ -546,7 +547,7 @@ std::shared_ptr<TokenizerImpl> build_sentencepiece(const std::string& model_byte
   if (t5) {
     // As the Hub's converted T5 tokenizer.json: Precompiled(charsmap) +
     // WhitespaceSplit + Metaspace(always).
-    const std::string charsmap = sentencepiece_charsmap(model_bytes);
+    const std::string charsmap = sentencepiece_charsmap(model_bytes, model_name);
     if (!charsmap.empty()) impl->normalizer = make_precompiled_from_bytes(charsmap, l["normalizer_spec"]);
     impl->pre_tokenizer = make_pre_tokenizer(
         json{{"type", "Sequence"},
@@ -727,6 +728,13 @@ void apply_hf_configs(TokenizerImpl& impl, const json* config, const json* map,
 }  // namespace tok
 
 Tokenizer Tokenizer::from_files(const std::map<std::string, std::string>& files) {
+  // The tokenizer's tables take about as much as the files they come from.
+  size_t table_bytes = 0;
+  for (const auto& [name, bytes] : files) {
+    const bool weights = name.size() >= 12 && name.compare(name.size() - 12, 12, ".safetensors") == 0;
+    if (!weights) table_bytes += bytes.size();
+  }
+  check_allocation(table_bytes, "tokenizer");
   const std::string config_name = "tokenizer_config.json";
   const std::string map_name = "special_tokens_map.json";
   json config_storage, map_storage;

@@ -253,7 +253,7 @@ TEST_CASE("T5-style spiece.model pipeline = sentencepiece's own normalization (P
   const std::string charsmap = base64_decode(t5.at("normalizer").at("precompiled_charsmap").get<std::string>());
   const std::string spec = std::string("\x0A\x08nmt_nfkc") + "\x12" + varint(charsmap.size()) + charsmap;
   const std::string patched = model + "\x1A" + varint(spec.size()) + spec;
-  REQUIRE(hubwasm::tok::sentencepiece_charsmap(patched) == charsmap);
+  REQUIRE(hubwasm::tok::sentencepiece_charsmap(patched, "spiece.model") == charsmap);
   const Tokenizer ours =
       Tokenizer::from_files({{"spiece.model", patched}, {"tokenizer_config.json", R"({"tokenizer_class": "T5Tokenizer"})"}});
   const auto raw = hubwasm::tok::make_sentencepiece_model(patched, "spiece.model", true);

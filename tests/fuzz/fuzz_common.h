@@ -45,6 +45,16 @@ inline void note(const hubwasm::Error& e) {
   if (verbose) std::fprintf(stderr, "hubwasm::Error %s: %s\n", hubwasm::error_code_name(e.code()), e.what());
 }
 
+// Aborts (a finding) unless the encoding's arrays agree in length and every
+// offset lies inside `text`.
+template <class Encoding>
+void check_encoding(const Encoding& enc, std::string_view text) {
+  if (enc.ids.size() != enc.offsets.size() || enc.ids.size() != enc.tokens.size()) std::abort();
+  for (const auto& [begin, end] : enc.offsets) {
+    if (begin > end || end > text.size()) std::abort();
+  }
+}
+
 inline void ok(const char* what) {
   if (const char* v = std::getenv("HUBWASM_FUZZ_VERBOSE"); v && *v && *v != '0') std::fprintf(stderr, "ok: %s\n", what);
 }

@@ -1,32 +1,37 @@
-// SentencePiece model (tokenizer.model) loading and encoding. hubwasm's
-// Tokenizer does not read tokenizer.model yet (it answers UnsupportedFeature),
-// so the library it links for that, sentencepiece, is fuzzed directly:
-// LoadFromSerializedProto on the model bytes, then Encode / Decode of a text.
-// Input: tokenizer.model SEP text.
-#include <sentencepiece_processor.h>
+// SentencePiece model (tokenizer.model) loading through hubwasm's Tokenizer
+// (its own ModelProto check, then sentencepiece's LoadFromSerializedProto),
+// then encoding and decoding of a fuzzed text. Input: tokenizer.model SEP text
+// SEP tokenizer_config.json (optional: picks the Llama legacy / non-legacy or
+// T5 pipeline around the model).
+#include <map>
+#include <optional>
 
 #include "fuzz_common.h"
 #include "tokenizers/tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto parts = fuzz::split(data, size, 2);
-  // hubwasm's own entry point must refuse the file with a typed error.
+  using namespace hubwasm;
+  const auto parts = fuzz::split(data, size, 3);
+  std::map<std::string, std::string> files{{"tokenizer.model", parts[0]}};
+  if (!parts[2].empty()) files["tokenizer_config.json"] = parts[2];
+  std::optional<Tokenizer> tokenizer;
   try {
-    (void)hubwasm::Tokenizer::from_files({{"tokenizer.model", parts[0]}});
-  } catch (const hubwasm::Error& e) {
+    tokenizer = Tokenizer::from_files(files);
+  } catch (const Error& e) {
+    fuzz::note(e);
+    return 0;
+  }
+  fuzz::ok("loaded");
+  try {
+    const Encoding enc = tokenizer->encode(parts[1], std::nullopt, EncodeOptions{});
+    fuzz::check_encoding(enc, parts[1]);
+    (void)tokenizer->decode(enc.ids, false, true);
+    (void)tokenizer->decode(enc.ids, true, false);
+    fuzz::ok("encoded");
+  } catch (const Error& e) {
     fuzz::note(e);
   }
-  sentencepiece::SentencePieceProcessor sp;
-  if (!sp.LoadFromSerializedProto(parts[0]).ok()) return 0;
-  fuzz::ok("loaded");
-  std::vector<int> ids;
-  if (!sp.Encode(parts[1], &ids).ok()) return 0;
-  std::string text;
-  (void)sp.Decode(ids, &text);
-  std::vector<std::string> pieces;
-  (void)sp.Encode(parts[1], &pieces);
-  for (int id : {0, 1, 2, sp.GetPieceSize() - 1}) {
-    if (id >= 0 && id < sp.GetPieceSize()) (void)sp.IdToPiece(id);
-  }
+  for (int32_t id : {-1, 0, 1, 2, 100, 1 << 30}) (void)tokenizer->id_to_token(id);
+  (void)tokenizer->token_to_id(parts[1]);
   return 0;
 }

@@ -10,8 +10,9 @@
 // `redirect: true`, resolve URLs of LFS files answer 302 to `/cdn/<org>--<name>/<path>`, as the Hub
 // sends LFS files to its CDN. It listens on 127.0.0.1 only.
 //
-// Fault rules `{ match, kind, times = Infinity, token }`: `match` is a substring of, or a RegExp tested
-// on, the request path; each rule applies to at most `times` requests. Kinds:
+// Fault rules `{ match, kind, times = Infinity, token, ranged = false }`: `match` is a substring of, or a
+// RegExp tested on, the request path; each rule applies to at most `times` requests, and to Range
+// requests (hubwasm reads safetensors headers with them before a download) only when `ranged`. Kinds:
 //   status:<code>          answer <code> with a JSON error body
 //   auth                   answer 401 unless `Authorization: Bearer <token>`
 //   slow-first-byte:<ms>   wait <ms> before answering
@@ -94,13 +95,15 @@ function normalizeFaults(rules = []) {
   });
 }
 
-const matches = (rule, urlPath) =>
-  rule.times > 0 && (typeof rule.match === 'string' ? urlPath.includes(rule.match) : urlPath.search(rule.match) >= 0);
+const matches = (rule, req, urlPath) =>
+  rule.times > 0 && (!req.headers.range || rule.ranged) &&
+  (typeof rule.match === 'string' ? urlPath.includes(rule.match) : urlPath.search(rule.match) >= 0);
 
 /**
  * Starts the server. Options: `root` (folder of `<org>--<name>` repos, default `defaultRoot`),
  * `port` (0: any free port), `faults` (rules as above), `redirect` (LFS files via /cdn/).
- * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status }`.
+ * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status, range? }`
+ * (`range`: the Range header, when the request had one).
  */
 export async function startHubServer({ root = defaultRoot, port = 0, faults, redirect = false } = {}) {
   let rules = normalizeFaults(faults);
@@ -110,7 +113,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
   async function handle(req, res) {
     const urlPath = new URL(req.url, 'http://127.0.0.1').pathname;
     const reply = (status, headers = {}) => {
-      requests.push({ method: req.method, path: urlPath, status });
+      requests.push({ method: req.method, path: urlPath, status, ...(req.headers.range && { range: req.headers.range }) });
       res.writeHead(status, { ...CORS_HEADERS, ...headers });
     };
     const replyError = (status, message, code) => {
@@ -133,7 +136,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
     if (req.method !== 'GET' && req.method !== 'HEAD') return replyError(405, 'Method not allowed');
 
     for (const rule of rules) {
-      if (!PRE_KINDS.has(rule.name) || !matches(rule, urlPath)) continue;
+      if (!PRE_KINDS.has(rule.name) || !matches(rule, req, urlPath)) continue;
       rule.times--;
       if (rule.name === 'slow-first-byte') await sleep(rule.arg, undefined, { signal: closing.signal });
       else if (rule.name === 'status') return replyError(rule.arg, `${http.STATUS_CODES[rule.arg]} (injected)`);
@@ -189,7 +192,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
       ...(range && { 'Content-Range': `bytes ${start}-${end}/${stat.size}` }),
     });
     if (req.method === 'HEAD') return res.end();
-    const fault = rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, urlPath));
+    const fault = rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, req, urlPath));
     if (fault) fault.times--;
     await sendBody(res, file, start, end, fault?.name);
   }

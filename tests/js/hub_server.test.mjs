@@ -106,6 +106,17 @@ describe('hub server', () => {
     assert.equal((await get(resolveUrl('vocab.txt'))).res.status, 200);
   });
 
+  test('faults skip Range requests unless `ranged`; the log records the range', async () => {
+    const range = { headers: { Range: 'bytes=0-7' } };
+    hub.setFaults([{ match: 'model.safetensors', kind: 'status:500', times: 1 }]);
+    assert.equal((await get(resolveUrl('model.safetensors'), range)).res.status, 206);
+    assert.equal((await get(resolveUrl('model.safetensors'))).res.status, 500);
+    hub.setFaults([{ match: 'model.safetensors', kind: 'status:500', times: 1, ranged: true }]);
+    assert.equal((await get(resolveUrl('model.safetensors'), range)).res.status, 500);
+    assert.deepEqual(hub.requests.slice(-3).map((r) => [r.status, r.range]), [[206, 'bytes=0-7'], [500, undefined], [500, 'bytes=0-7']]);
+    hub.setFaults([]);
+  });
+
   test('fault auth requires the bearer token', async () => {
     hub.setFaults([{ match: /\/model\.safetensors$/, kind: 'auth', token: 'hf_test' }]);
     assert.equal((await get(resolveUrl('model.safetensors'))).res.status, 401);

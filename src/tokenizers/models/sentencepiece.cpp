@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "tokenizers/components.h"
+#include "tokenizers/models/sentencepiece_proto.h"
 
 namespace hubwasm::tok {
 
@@ -70,58 +71,13 @@ class SentencePieceModel final : public Model {
 
 }  // namespace
 
-std::string sentencepiece_charsmap(const std::string& proto) {
-  // ModelProto.normalizer_spec (field 3) . precompiled_charsmap (field 2); the
-  // last occurrence wins, as protobuf parsing does.
-  auto varint = [](const std::string& s, size_t& i, uint64_t& v) {
-    v = 0;
-    for (int shift = 0; i < s.size() && shift < 64; shift += 7) {
-      const auto b = static_cast<unsigned char>(s[i++]);
-      v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
-  // Calls found(bytes) for every length-delimited field `want` of msg.
-  auto fields = [&](const std::string& msg, uint64_t want, const auto& found) {
-    size_t i = 0;
-    bool any = false;
-    while (i < msg.size()) {
-      uint64_t key = 0, v = 0;
-      if (!varint(msg, i, key)) return any;
-      switch (key & 7) {
-        case 0:
-          if (!varint(msg, i, v)) return any;
-          break;
-        case 1:
-          i += 8;
-          break;
-        case 5:
-          i += 4;
-          break;
-        case 2:
-          if (!varint(msg, i, v) || v > msg.size() - std::min(i, msg.size())) return any;
-          if ((key >> 3) == want) {
-            found(msg.substr(i, static_cast<size_t>(v)));
-            any = true;
-          }
-          i += static_cast<size_t>(v);
-          break;
-        default:
-          return any;
-      }
-    }
-    return any;
-  };
-  // normalizer_spec may occur several times (protobuf merges them).
-  std::string charsmap;
-  fields(proto, 3, [&](const std::string& spec) {
-    fields(spec, 2, [&](const std::string& c) { charsmap = c; });
-  });
-  return charsmap;
+std::string sentencepiece_charsmap(const std::string& serialized, const std::string& file_name) {
+  return parse_sentencepiece_proto(serialized, file_name).precompiled_charsmap;
 }
 
 ModelPtr make_sentencepiece_model(const std::string& serialized, const std::string& file_name, bool add_dummy_prefix) {
+  // Malformed pieces can abort inside sentencepiece: refuse them first.
+  (void)parse_sentencepiece_proto(serialized, file_name);
   std::string proto = serialized;
   if (!add_dummy_prefix) {
     // Append a second normalizer_spec (ModelProto field 3): protobuf merges it

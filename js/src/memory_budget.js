@@ -1,0 +1,97 @@
+/**
+ * How much WebAssembly memory a model needs, estimated from its safetensors
+ * headers before any weight is downloaded, so that a model that cannot fit
+ * is refused up front (HubwasmError 'MODEL_TOO_LARGE').
+ *
+ * How the core holds weights (src/models, src/ops/linear_q8), per parameter:
+ *
+ * | dtype | stored as      | held after load        | extra while loading        |
+ * |-------|----------------|------------------------|----------------------------|
+ * | fp32  | F32            | the file (views of it) | 0                          |
+ * | fp32  | F16 / BF16     | 4 bytes (widened)      | the file, 2 bytes          |
+ * | fp16  | F16            | the file (views of it) | 0                          |
+ * | fp16  | F32 / BF16     | 2 bytes                | the file, 4 or 2 bytes     |
+ * | q8    | any            | matrices: 1 byte + a float32 scale per 32 inputs (1.125 bytes); vectors: 4 bytes | the file |
+ *
+ * The downloaded files sit in WebAssembly memory in full while the weights
+ * are built from them, so the peak is the files plus the converted weights.
+ * On top come the runtime's own needs (RUNTIME_BYTES: code, tokenizer,
+ * activations of a forward pass) and, for a decoder (config.json with
+ * num_hidden_layers / n_layer and no encoder head), a float32 KV cache for
+ * one sequence of min(max_position_embeddings, KV_CACHE_TOKENS) tokens.
+ */
+
+/** WebAssembly memory a wasm32 module can address (the build's MAXIMUM_MEMORY). */
+export const WASM32_MEMORY_LIMIT = 4 * 2 ** 30;
+/** Headroom for the runtime: the module's code and data, tokenizer, activations. */
+export const RUNTIME_BYTES = 256 * 2 ** 20;
+/** Tokens the KV cache estimate allows for (one sequence). */
+export const KV_CACHE_TOKENS = 4096;
+/** Input features per float32 scale in q8 (DecoderOptions::q8_block). */
+export const Q8_BLOCK = 32;
+
+/** dtype names -> the storage the estimate assumes ('fp32', 'fp16' or 'q8'). */
+const STORAGE = { fp32: 'fp32', float32: 'fp32', auto: 'fp32', fp16: 'fp16', float16: 'fp16', q8: 'q8', int8: 'q8' };
+export const DTYPES = ['fp32', 'fp16', 'q8'];
+
+const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const FLOATS = new Set(['F32', 'F16', 'BF16']);
+
+/** Bytes one tensor takes once loaded with `storage`, and whether it stays a view of the file. */
+function heldBytes({ dtype, shape }, storage) {
+  const numel = shape.reduce((a, b) => a * b, 1);
+  if (!FLOATS.has(dtype)) return { bytes: numel * (DTYPE_BYTES[dtype] ?? 1), view: true };
+  if (storage === 'q8' && shape.length === 2) {
+    return { bytes: numel + shape[0] * Math.ceil(shape[1] / Q8_BLOCK) * 4, view: false };
+  }
+  const target = storage === 'fp16' && shape.length === 2 ? 'F16' : 'F32';
+  if (dtype === target) return { bytes: numel * DTYPE_BYTES[dtype], view: true };
+  return { bytes: numel * DTYPE_BYTES[target], view: false };
+}
+
+/** The float32 KV cache of one sequence, for a decoder config; 0 for encoders. */
+export function kvCacheBytes(config = {}) {
+  const layers = config.num_hidden_layers ?? config.n_layer;
+  const heads = config.num_attention_heads ?? config.n_head;
+  const hidden = config.hidden_size ?? config.n_embd;
+  const decoder = (config.architectures ?? []).some((a) => /CausalLM|LMHeadModel/.test(a)) || config.n_layer !== undefined;
+  if (!decoder || !layers || !heads || !hidden) return 0;
+  const headDim = config.head_dim ?? hidden / heads;
+  const kvHeads = config.num_key_value_heads ?? heads;
+  const tokens = Math.min(config.max_position_embeddings ?? config.n_positions ?? KV_CACHE_TOKENS, KV_CACHE_TOKENS);
+  return 2 * layers * kvHeads * headDim * tokens * 4;
+}
+
+/**
+ * Bytes of WebAssembly memory needed to load and run a model whose
+ * safetensors files hold `tensors` (header entries `{dtype, shape}`) in
+ * `fileBytes` bytes in all, with `dtype`. Returns
+ * `{ total, files, weights, kvCache, runtime, parameters }`.
+ */
+export function estimateMemory({ tensors, fileBytes, config = {}, dtype = 'fp32' }) {
+  const storage = STORAGE[dtype];
+  if (!storage) throw new RangeError(`unknown dtype ${dtype}`);
+  let weights = 0;  // converted weights, besides the files
+  let parameters = 0;
+  for (const t of tensors) {
+    const held = heldBytes(t, storage);
+    if (!held.view) weights += held.bytes;
+    if (FLOATS.has(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
+  }
+  const kvCache = kvCacheBytes(config);
+  return { total: fileBytes + weights + kvCache + RUNTIME_BYTES, files: fileBytes, weights, kvCache, runtime: RUNTIME_BYTES, parameters };
+}
+
+/**
+ * The largest parameter count whose weights, stored as `stored` ('F32',
+ * 'F16' or 'BF16', all matrices), fit in `limit` bytes with `dtype` (KV cache
+ * not counted): the README's table.
+ */
+export function largestParameters(dtype, stored, limit = WASM32_MEMORY_LIMIT) {
+  // One square matrix of 1024 x 1024 gives the per-parameter cost.
+  const n = 1024 * 1024;
+  const { total } = estimateMemory({ tensors: [{ dtype: stored, shape: [1024, 1024] }], fileBytes: n * DTYPE_BYTES[stored], dtype });
+  return Math.floor((limit - RUNTIME_BYTES) / ((total - RUNTIME_BYTES) / n));
+}
+
+export const formatBytes = (n) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);
