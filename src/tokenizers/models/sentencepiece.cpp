@@ -70,58 +70,79 @@ class SentencePieceModel final : public Model {
 
 }  // namespace
 
+namespace {
+
+bool read_varint(std::string_view s, size_t& i, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; i < s.size() && shift < 64; shift += 7) {
+    const auto b = static_cast<unsigned char>(s[i++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+// Calls found(bytes) for every length-delimited field `want` of a protobuf
+// message, in order; stops at the first malformed field (sentencepiece's own
+// parser reports those).
+template <class F>
+void for_each_field(std::string_view msg, uint64_t want, const F& found) {
+  size_t i = 0;
+  while (i < msg.size()) {
+    uint64_t key = 0, v = 0;
+    if (!read_varint(msg, i, key)) return;
+    switch (key & 7) {
+      case 0:
+        if (!read_varint(msg, i, v)) return;
+        break;
+      case 1:
+        i += 8;
+        break;
+      case 5:
+        i += 4;
+        break;
+      case 2:
+        if (!read_varint(msg, i, v) || v > msg.size() - std::min(i, msg.size())) return;
+        if ((key >> 3) == want) found(msg.substr(i, static_cast<size_t>(v)));
+        i += static_cast<size_t>(v);
+        break;
+      default:
+        return;
+    }
+  }
+}
+
+// sentencepiece hands the pieces to its trie builder (Darts), which throws on
+// a NUL byte in a key; that exception cannot cross the library's frames and
+// aborts the process. Such a model is refused here first.
+void check_pieces(std::string_view proto, const std::string& file_name) {
+  size_t index = 0;
+  for_each_field(proto, 1, [&](std::string_view piece) {  // ModelProto.pieces
+    for_each_field(piece, 1, [&](std::string_view text) {  // SentencePiece.piece
+      if (text.find('\0') != std::string_view::npos) {
+        throw Error(ErrorCode::InvalidFile, file_name + ": not a valid SentencePiece model (piece " +
+                                                std::to_string(index) + " contains a NUL byte)");
+      }
+    });
+    ++index;
+  });
+}
+
+}  // namespace
+
 std::string sentencepiece_charsmap(const std::string& proto) {
   // ModelProto.normalizer_spec (field 3) . precompiled_charsmap (field 2); the
-  // last occurrence wins, as protobuf parsing does.
-  auto varint = [](const std::string& s, size_t& i, uint64_t& v) {
-    v = 0;
-    for (int shift = 0; i < s.size() && shift < 64; shift += 7) {
-      const auto b = static_cast<unsigned char>(s[i++]);
-      v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
-  // Calls found(bytes) for every length-delimited field `want` of msg.
-  auto fields = [&](const std::string& msg, uint64_t want, const auto& found) {
-    size_t i = 0;
-    bool any = false;
-    while (i < msg.size()) {
-      uint64_t key = 0, v = 0;
-      if (!varint(msg, i, key)) return any;
-      switch (key & 7) {
-        case 0:
-          if (!varint(msg, i, v)) return any;
-          break;
-        case 1:
-          i += 8;
-          break;
-        case 5:
-          i += 4;
-          break;
-        case 2:
-          if (!varint(msg, i, v) || v > msg.size() - std::min(i, msg.size())) return any;
-          if ((key >> 3) == want) {
-            found(msg.substr(i, static_cast<size_t>(v)));
-            any = true;
-          }
-          i += static_cast<size_t>(v);
-          break;
-        default:
-          return any;
-      }
-    }
-    return any;
-  };
-  // normalizer_spec may occur several times (protobuf merges them).
+  // last occurrence wins, as protobuf parsing does (normalizer_spec may occur
+  // several times: protobuf merges them).
   std::string charsmap;
-  fields(proto, 3, [&](const std::string& spec) {
-    fields(spec, 2, [&](const std::string& c) { charsmap = c; });
+  for_each_field(proto, 3, [&](std::string_view spec) {
+    for_each_field(spec, 2, [&](std::string_view c) { charsmap = std::string(c); });
   });
   return charsmap;
 }
 
 ModelPtr make_sentencepiece_model(const std::string& serialized, const std::string& file_name, bool add_dummy_prefix) {
+  check_pieces(serialized, file_name);
   std::string proto = serialized;
   if (!add_dummy_prefix) {
     // Append a second normalizer_spec (ModelProto field 3): protobuf merges it
