@@ -169,6 +169,20 @@ class WasmTokenizer {
     }, val::null());
   }
 
+  // Ids of one text (and pair), unpadded: encodeBatch's input_ids without
+  // its other arrays, for encode().
+  val encode_ids(const std::string& text, const val& pair, bool add_special_tokens) const {
+    return guarded([&] {
+      EncodeOptions opts;
+      opts.add_special_tokens = add_special_tokens;
+      opts.padding = "do_not_pad";
+      std::optional<std::string> pair_text;
+      if (!is_nullish(pair)) pair_text = pair.as<std::string>();
+      const Encoding e = tokenizer_.encode(text, pair_text ? std::optional<std::string_view>(*pair_text) : std::nullopt, opts);
+      return copy_to_js("Int32Array", e.ids.data(), e.ids.size());
+    }, val::null());
+  }
+
   val decode(const val& ids, bool skip_special_tokens, const val& clean_up) const {
     return guarded([&] {
       // transformers.js cleans up unless tokenizer_config.json says otherwise.
@@ -526,6 +540,7 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   class_<WasmTokenizer>("Tokenizer")
       .class_function("load", &WasmTokenizer::load, allow_raw_pointers())
       .function("encodeBatch", &WasmTokenizer::encode_batch)
+      .function("encodeIds", &WasmTokenizer::encode_ids)
       .function("decode", &WasmTokenizer::decode)
       .function("idsToTokens", &WasmTokenizer::ids_to_tokens)
       .function("tokensToIds", &WasmTokenizer::tokens_to_ids)

@@ -146,10 +146,8 @@ export class PreTrainedTokenizer extends Callable {
     if (typeof text !== 'string' || (text_pair !== null && typeof text_pair !== 'string')) {
       throw new HubwasmError('INVALID_ARGUMENT', 'encode: text and text_pair must be strings');
     }
-    const out = this._encodeBatch([text], text_pair === null ? null : [text_pair], {
-      add_special_tokens, padding: 'do_not_pad', truncation: null, max_length: null, return_offsets: false,
-    });
-    return Array.from(out.input_ids);
+    const ids = this.native.encodeIds(wellFormed(text), text_pair === null ? null : wellFormed(text_pair), add_special_tokens);
+    return Array.from(checkNative(this._native, ids));
   }
 
   /**
