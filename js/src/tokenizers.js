@@ -147,7 +147,7 @@ export class PreTrainedTokenizer extends Callable {
       throw new HubwasmError('INVALID_ARGUMENT', 'encode: text and text_pair must be strings');
     }
     const ids = this.native.encodeIds(wellFormed(text), text_pair === null ? null : wellFormed(text_pair), add_special_tokens);
-    return Array.from(checkNative(this._native, ids));
+    return Array.from(ids ?? checkNative(this._native, ids));  // null only on failure
   }
 
   /**
