@@ -65,7 +65,8 @@ fixtures: deps
 	  /usr/bin/python3 tests/fixtures/make_encoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
 
 # Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
-# as wasm in Node, then hubwasm vs transformers.js on the same weights.
+# as wasm in Node, then hubwasm vs transformers.js on the same weights, then
+# tokenizer throughput vs @huggingface/tokenizers.
 bench-models: models
 	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
@@ -79,6 +80,7 @@ bench-kernels: native wasm
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
 	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base
+	node bench/tokenizers_bench.mjs
 
 test: build models fixtures test-native test-sanitize test-fuzz test-pack test-js
 

@@ -134,7 +134,9 @@ class WasmTokenizer {
   }
 
   // {input_ids, attention_mask, token_type_ids: Int32Array (batch*seq), seq,
-  // ragged: true when unpadded rows differ in length (then arrays are empty)}.
+  // ragged: true when unpadded rows differ in length (then arrays are empty)};
+  // with options.return_offsets, also offsets: Int32Array (batch*seq*2) of
+  // UTF-16 code unit offsets into the JS strings (pair tokens: into the pair).
   val encode_batch(const val& texts, const val& pairs, const val& options) const {
     return guarded([&] {
       EncodeOptions opts;
@@ -152,20 +154,44 @@ class WasmTokenizer {
       const auto encodings = tokenizer_.encode_batch(text_list, is_nullish(pairs) ? nullptr : &pair_list, opts);
       val out = val::object();
       const size_t seq = encodings.empty() ? 0 : encodings[0].size();
+      const bool with_offsets = options["return_offsets"].as<bool>();
       bool ragged = false;
-      std::vector<int32_t> ids, mask, types;
-      for (const Encoding& e : encodings) {
+      std::vector<int32_t> ids, mask, types, offsets;
+      for (size_t row = 0; row < encodings.size(); ++row) {
+        const Encoding& e = encodings[row];
         ragged = ragged || e.size() != seq;
         ids.insert(ids.end(), e.ids.begin(), e.ids.end());
         mask.insert(mask.end(), e.attention_mask.begin(), e.attention_mask.end());
         types.insert(types.end(), e.type_ids.begin(), e.type_ids.end());
+        if (!with_offsets) continue;
+        const std::optional<std::string_view> pair =
+            pair_list.empty() ? std::nullopt : std::optional<std::string_view>(pair_list[row]);
+        for (const auto& [start, end] : convert_offsets(e, text_list[row], pair, OffsetUnit::Utf16)) {
+          offsets.push_back(static_cast<int32_t>(start));
+          offsets.push_back(static_cast<int32_t>(end));
+        }
       }
       out.set("seq", static_cast<double>(seq));
       out.set("ragged", ragged);
       out.set("input_ids", copy_to_js("Int32Array", ids.data(), ragged ? 0 : ids.size()));
       out.set("attention_mask", copy_to_js("Int32Array", mask.data(), ragged ? 0 : mask.size()));
       out.set("token_type_ids", copy_to_js("Int32Array", types.data(), ragged ? 0 : types.size()));
+      if (with_offsets) out.set("offsets", copy_to_js("Int32Array", offsets.data(), ragged ? 0 : offsets.size()));
       return out;
+    }, val::null());
+  }
+
+  // Ids of one text (and pair), unpadded: encodeBatch's input_ids without
+  // its other arrays, for encode().
+  val encode_ids(const std::string& text, const val& pair, bool add_special_tokens) const {
+    return guarded([&] {
+      EncodeOptions opts;
+      opts.add_special_tokens = add_special_tokens;
+      opts.padding = "do_not_pad";
+      std::optional<std::string> pair_text;
+      if (!is_nullish(pair)) pair_text = pair.as<std::string>();
+      const Encoding e = tokenizer_.encode(text, pair_text ? std::optional<std::string_view>(*pair_text) : std::nullopt, opts);
+      return copy_to_js("Int32Array", e.ids.data(), e.ids.size());
     }, val::null());
   }
 
@@ -175,6 +201,30 @@ class WasmTokenizer {
       const bool cleanup = is_nullish(clean_up) ? tokenizer_.clean_up_tokenization_spaces().value_or(true)
                                                 : clean_up.as<bool>();
       return val(tokenizer_.decode(int32_vector(ids), skip_special_tokens, cleanup));
+    }, val::null());
+  }
+
+  // Token strings of ids (null for an id outside the vocabulary).
+  val ids_to_tokens(const val& ids) const {
+    return guarded([&] {
+      val out = val::array();
+      for (int32_t id : int32_vector(ids)) {
+        const auto token = tokenizer_.id_to_token(id);
+        out.call<void>("push", token ? val(*token) : val::null());
+      }
+      return out;
+    }, val::null());
+  }
+
+  // Ids of token strings (null for a token outside the vocabulary).
+  val tokens_to_ids(const val& tokens) const {
+    return guarded([&] {
+      val out = val::array();
+      for (const std::string& token : string_vector(tokens)) {
+        const auto id = tokenizer_.token_to_id(token);
+        out.call<void>("push", id ? val(*id) : val::null());
+      }
+      return out;
     }, val::null());
   }
 
@@ -505,7 +555,10 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   class_<WasmTokenizer>("Tokenizer")
       .class_function("load", &WasmTokenizer::load, allow_raw_pointers())
       .function("encodeBatch", &WasmTokenizer::encode_batch)
+      .function("encodeIds", &WasmTokenizer::encode_ids)
       .function("decode", &WasmTokenizer::decode)
+      .function("idsToTokens", &WasmTokenizer::ids_to_tokens)
+      .function("tokensToIds", &WasmTokenizer::tokens_to_ids)
       .function("modelMaxLength", &WasmTokenizer::model_max_length);
   function("featureExtraction", &feature_extraction);
   function("encoderRun", &encoder_run);

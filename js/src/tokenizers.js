@@ -46,6 +46,12 @@ function toIdTensor(data, dims) {
   return new Tensor('int64', BigInt64Array.from(data, BigInt), dims);
 }
 
+// The core reads UTF-8, and a JS string can hold lone surrogates that UTF-8
+// cannot: they become U+FFFD, as TextEncoder (and so @huggingface/tokenizers'
+// byte-level code) makes them. One UTF-16 unit each, so offsets still index
+// the caller's string.
+const wellFormed = (text) => text.toWellFormed();
+
 /**
  * A tokenizer running in WebAssembly with Hugging Face tokenizers' semantics.
  * `tokenizer(texts, options)` returns `{ input_ids, attention_mask,
@@ -72,6 +78,10 @@ export class PreTrainedTokenizer extends Callable {
     return checkNative(this._native, this._native.specialToken(this.native, 'pad_token'))?.id ?? null;
   }
   get add_eos_token() { return this.config.add_eos_token; }
+  /** Id of the unknown token, or null when the tokenizer has none. */
+  get unk_token_id() {
+    return checkNative(this._native, this._native.specialToken(this.native, 'unk_token'))?.id ?? null;
+  }
 
   /** @internal the native tokenizer, for pipelines */
   get native() {
@@ -81,10 +91,17 @@ export class PreTrainedTokenizer extends Callable {
 
   /**
    * @param {string|string[]} text
+   * With `return_offsets_mapping`, also `offset_mapping`: an int64 Tensor
+   * [batch, seq, 2] of each token's [start, end) in UTF-16 code units of its
+   * JS string (of `text_pair` for the pair's tokens; [0, 0] for special and
+   * padding tokens), as transformers' `offset_mapping`.
    * @param {{text_pair?: string|string[], padding?: boolean|'longest'|'max_length', truncation?: boolean,
-   *          max_length?: number, add_special_tokens?: boolean}} [options]
+   *          max_length?: number, add_special_tokens?: boolean, return_offsets_mapping?: boolean}} [options]
    */
-  _call(text, { text_pair = null, padding = false, truncation = null, max_length = null, add_special_tokens = true } = {}) {
+  _call(text, {
+    text_pair = null, padding = false, truncation = null, max_length = null, add_special_tokens = true,
+    return_offsets_mapping = false,
+  } = {}) {
     const batched = Array.isArray(text);
     const texts = batched ? text : [text];
     let pairs = null;
@@ -101,26 +118,66 @@ export class PreTrainedTokenizer extends Callable {
     if (this.padding_side !== 'left' && this.padding_side !== 'right') {
       throw new HubwasmError('INVALID_ARGUMENT', `padding_side must be 'left' or 'right', not ${JSON.stringify(this.padding_side)}`);
     }
-    let out = checkNative(this._native, this.native.encodeBatch(texts, pairs, {
+    let out = this._encodeBatch(texts, pairs, {
       add_special_tokens, padding: paddingMode, truncation: truncation ?? null, max_length: max_length ?? null,
-    }));
+      return_offsets: Boolean(return_offsets_mapping),
+    });
     if (this.padding_side === 'left' && !out.ragged) out = padLeft(out, texts.length, out.seq);
     if (out.ragged) {
       throw new HubwasmError('INVALID_ARGUMENT',
         'the sequences have different lengths: pass padding: true (and truncation: true) to make a batch');
     }
     const dims = [texts.length, out.seq];
-    return {
+    const result = {
       input_ids: toIdTensor(out.input_ids, dims),
       attention_mask: toIdTensor(out.attention_mask, dims),
       token_type_ids: toIdTensor(out.token_type_ids, dims),
     };
+    if (return_offsets_mapping) result.offset_mapping = toIdTensor(out.offsets, [...dims, 2]);
+    return result;
+  }
+
+  _encodeBatch(texts, pairs, options) {
+    return checkNative(this._native, this.native.encodeBatch(texts.map(wellFormed), pairs?.map(wellFormed) ?? null, options));
   }
 
   /** Token ids of one text (with special tokens unless told otherwise). */
   encode(text, { text_pair = null, add_special_tokens = true } = {}) {
-    const { input_ids } = this._call(text, { text_pair, add_special_tokens });
-    return Array.from(input_ids.data, Number);
+    if (typeof text !== 'string' || (text_pair !== null && typeof text_pair !== 'string')) {
+      throw new HubwasmError('INVALID_ARGUMENT', 'encode: text and text_pair must be strings');
+    }
+    const ids = this.native.encodeIds(wellFormed(text), text_pair === null ? null : wellFormed(text_pair), add_special_tokens);
+    return Array.from(ids ?? checkNative(this._native, ids));  // null only on failure
+  }
+
+  /**
+   * Token strings of ids (a single id gives a single token), as transformers'
+   * `convert_ids_to_tokens`: null for an id outside the vocabulary.
+   * @param {number|number[]|bigint[]|Tensor} ids
+   */
+  convert_ids_to_tokens(ids) {
+    const single = typeof ids === 'number' || typeof ids === 'bigint';
+    const list = single ? [ids] : ids instanceof Tensor ? ids.data : ids;
+    const tokens = checkNative(this._native, this.native.idsToTokens(Int32Array.from(list, Number)));
+    return single ? tokens[0] : tokens;
+  }
+
+  /**
+   * Ids of token strings (a single token gives a single id), as transformers'
+   * `convert_tokens_to_ids`: a token outside the vocabulary gives the unknown
+   * token's id, or null when the tokenizer has none.
+   * @param {string|string[]} tokens
+   */
+  convert_tokens_to_ids(tokens) {
+    const single = typeof tokens === 'string';
+    const list = single ? [tokens] : tokens;
+    if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
+      throw new HubwasmError('INVALID_ARGUMENT', 'convert_tokens_to_ids: tokens must be a string or an array of strings');
+    }
+    const found = checkNative(this._native, this.native.tokensToIds(list.map(wellFormed)));
+    const unk = found.includes(null) ? this.unk_token_id : null;
+    const ids = found.map((id) => id ?? unk);
+    return single ? ids[0] : ids;
   }
 
   decode(token_ids, { skip_special_tokens = false, clean_up_tokenization_spaces = null } = {}) {

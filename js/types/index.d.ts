@@ -96,11 +96,18 @@ export interface TokenizerCallOptions {
   truncation?: boolean | null;
   max_length?: number | null;
   add_special_tokens?: boolean;
+  /** Also return `offset_mapping`. */
+  return_offsets_mapping?: boolean;
 }
 export interface BatchEncoding {
   input_ids: Tensor;
   attention_mask: Tensor;
   token_type_ids: Tensor;
+  /**
+   * With `return_offsets_mapping`: int64 [batch, seq, 2], each token's [start, end) in UTF-16 code units
+   * of its JS string (of `text_pair` for the pair's tokens); [0, 0] for special and padding tokens.
+   */
+  offset_mapping?: Tensor;
 }
 export interface DecodeOptions {
   skip_special_tokens?: boolean;
@@ -115,6 +122,13 @@ export interface PreTrainedTokenizer {
   encode(text: string, options?: { text_pair?: string | null; add_special_tokens?: boolean }): number[];
   decode(token_ids: number[] | bigint[] | Tensor, options?: DecodeOptions): string;
   batch_decode(batch: number[][] | Tensor, options?: DecodeOptions): string[];
+  /** Token strings of ids; null for an id outside the vocabulary. */
+  convert_ids_to_tokens(ids: number | bigint): string | null;
+  convert_ids_to_tokens(ids: number[] | bigint[] | Tensor): Array<string | null>;
+  /** Ids of token strings; a token outside the vocabulary gives unk_token_id. */
+  convert_tokens_to_ids(tokens: string): number | null;
+  convert_tokens_to_ids(tokens: string[]): Array<number | null>;
+  readonly unk_token_id: number | null;
   /** Where padding goes; text generation needs 'left'. Default: tokenizer_config.json's, else 'right'. */
   padding_side: 'left' | 'right';
   /** tokenizer_config.json ({} when the repo has none). */

@@ -65,7 +65,22 @@ std::optional<NormalizedString> NormalizedString::slice(size_t start, size_t end
 void NormalizedString::transform(const std::vector<CharChange>& dest, size_t initial_offset) {
   const auto range = original_to_normalized(0, original_len_);
   if (!range) return;
+  // Most text comes through a normalizer unchanged: then nothing is rebuilt.
+  if (initial_offset == 0 && range->first == 0 && range->second == normalized_.size() && is_identity(dest)) return;
   transform_range(range->first, range->second, dest, initial_offset);
+}
+
+bool NormalizedString::transform_covers_all() const {
+  const auto range = original_to_normalized(0, original_len_);
+  return range && range->first == 0 && range->second == normalized_.size();
+}
+
+bool NormalizedString::is_identity(const std::vector<CharChange>& dest) const {
+  size_t i = 0;
+  for (const auto& [c, change] : dest) {
+    if (change != 0 || i >= normalized_.size() || unicode::decode_utf8(normalized_, i) != c) return false;
+  }
+  return i == normalized_.size();
 }
 
 void NormalizedString::transform_range(size_t n_start, size_t n_end, const std::vector<CharChange>& dest,
@@ -113,6 +128,27 @@ void NormalizedString::transform_range(size_t n_start, size_t n_end, const std::
 }
 
 void NormalizedString::lowercase() {
+  // Fast path: every char lowercases to one char of the same byte length.
+  std::string lowered;
+  lowered.reserve(normalized_.size());
+  bool same_lengths = true;
+  char32_t one[3];
+  for (size_t i = 0; i < normalized_.size();) {
+    const char32_t c = unicode::decode_utf8(normalized_, i);
+    if (unicode::to_lowercase(c, one) != 1) {
+      same_lengths = false;
+      break;
+    }
+    unicode::append_utf8(lowered, one[0]);
+    if (lowered.size() != i) {
+      same_lengths = false;
+      break;
+    }
+  }
+  if (same_lengths && transform_covers_all()) {
+    normalized_.swap(lowered);
+    return;
+  }
   std::vector<CharChange> changes;
   changes.reserve(normalized_.size());
   char32_t buf[3];
@@ -125,6 +161,10 @@ void NormalizedString::lowercase() {
 }
 
 void NormalizedString::nfd() {
+  // Nothing below U+00C0 decomposes or has a combining class.
+  if (std::all_of(normalized_.begin(), normalized_.end(), [](char b) { return static_cast<unsigned char>(b) < 0xC3; })) {
+    return;
+  }
   struct Item {
     char32_t c;
     int32_t change;

@@ -87,8 +87,20 @@ class NormalizedString {
   // Splits on every char for which pred is true (each such char is one match).
   template <typename Pred>
   std::vector<NormalizedString> split_chars(Pred pred, SplitDelimiterBehavior behavior) const;
+  // In one pass, the non-empty pieces that split_chars(remove, Removed) and then
+  // split_chars(isolate, Isolated) on each piece give: `remove` chars dropped,
+  // `isolate` chars alone, runs of other chars together.
+  template <typename Remove, typename Isolate>
+  std::vector<NormalizedString> split_removed_then_isolated(Remove remove, Isolate isolate) const;
 
  private:
+  // dest (as transform takes it) gives back every char unchanged.
+  bool is_identity(const std::vector<CharChange>& dest) const;
+  // transform() works on the whole text (the usual case: no zero-width
+  // alignment at either end), so a change that keeps every char's byte length
+  // can be made in place, the alignments staying as they are.
+  bool transform_covers_all() const;
+
   std::string normalized_;
   std::vector<Offsets> alignments_;  // one per normalized byte, relative to this piece's original
   size_t original_len_ = 0;
@@ -135,6 +147,9 @@ class PreTokenizedString {
 
 template <typename Keep>
 void NormalizedString::filter(Keep keep) {
+  bool removes = false;
+  for (size_t i = 0; i < normalized_.size() && !removes;) removes = !keep(unicode::decode_utf8(normalized_, i));
+  if (!removes) return;
   // Rust (modern) `filter`: each kept char carries -N for the N removed chars
   // that follow it; removals at the very start are the initial offset.
   std::vector<CharChange> transforms;
@@ -165,6 +180,12 @@ void NormalizedString::filter(Keep keep) {
 
 template <typename Fn>
 void NormalizedString::map(Fn fn) {
+  bool changes = false;
+  for (size_t i = 0; i < normalized_.size() && !changes;) {
+    const char32_t c = unicode::decode_utf8(normalized_, i);
+    changes = fn(c) != c;
+  }
+  if (!changes) return;
   std::vector<CharChange> transforms;
   transforms.reserve(normalized_.size());
   size_t i = 0;
@@ -194,6 +215,30 @@ std::vector<NormalizedString> NormalizedString::split_chars(Pred pred,
     if (normalized_.size() > last_offset) matches.push_back({last_offset, normalized_.size(), false});
   }
   return split(std::move(matches), behavior);
+}
+
+template <typename Remove, typename Isolate>
+std::vector<NormalizedString> NormalizedString::split_removed_then_isolated(Remove remove, Isolate isolate) const {
+  std::vector<NormalizedString> out;
+  size_t run = 0;  // start of the current run of kept chars
+  auto take = [&](size_t start, size_t end) {
+    if (start == end) return;
+    if (auto piece = slice(start, end)) out.push_back(std::move(*piece));
+  };
+  for (size_t i = 0; i < normalized_.size();) {
+    const size_t b = i;
+    const char32_t c = unicode::decode_utf8(normalized_, i);
+    if (remove(c)) {
+      take(run, b);
+      run = i;
+    } else if (isolate(c)) {
+      take(run, b);
+      take(b, i);
+      run = i;
+    }
+  }
+  take(run, normalized_.size());
+  return out;
 }
 
 template <typename Fn>

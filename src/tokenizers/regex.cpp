@@ -33,10 +33,13 @@ Regex::Regex(const std::string& pattern) : pattern_(pattern) {
 
 std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view s) const {
   std::vector<std::pair<size_t, size_t>> out;
+  // Room for the whole match only, which fits every pattern: one per thread,
+  // made once (a pre-tokenizer calls this for every piece of every text).
   struct MatchData {
     pcre2_match_data* md;
     ~MatchData() { pcre2_match_data_free(md); }
-  } md{pcre2_match_data_create(1, nullptr)};
+  };
+  thread_local const MatchData md{pcre2_match_data_create(1, nullptr)};
   if (!md.md) throw std::bad_alloc();
   size_t last_end = 0;
   bool have_last_match = false;

@@ -323,10 +323,10 @@ Encoding TokenizerImpl::encode_single(std::string_view text, int32_t type_id) co
 
   Encoding e;
   std::vector<Token> scratch;
-  const auto& splits = pts.splits();
+  auto& splits = pts.splits();
   for (size_t idx = 0; idx < splits.size(); ++idx) {
-    const Split& split = splits[idx];
-    const std::vector<Token>* tokens = nullptr;
+    Split& split = splits[idx];
+    std::vector<Token>* tokens = nullptr;
     if (split.tokens) {
       tokens = &*split.tokens;
     } else {
@@ -335,13 +335,13 @@ Encoding TokenizerImpl::encode_single(std::string_view text, int32_t type_id) co
       tokens = &scratch;
     }
     const size_t shift = split.normalized.offsets_original().first;
-    for (const Token& t : *tokens) {
+    for (Token& t : *tokens) {
       Offsets off = t.offsets;
       if (auto conv = split.normalized.normalized_to_original(t.offsets.first, t.offsets.second)) {
         off = {shift + conv->first, shift + conv->second};
       }
       e.ids.push_back(t.id);
-      e.tokens.push_back(t.value);
+      e.tokens.push_back(std::move(t.value));  // pts is not used after this loop
       e.offsets.emplace_back(static_cast<uint32_t>(off.first), static_cast<uint32_t>(off.second));
       e.word_ids.push_back(static_cast<int32_t>(idx));
     }

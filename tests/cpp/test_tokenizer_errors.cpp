@@ -155,6 +155,14 @@ TEST_CASE("missing tokenizer files and invalid input", "[tokenizer][errors]") {
   // A corrupt SentencePiece model is a clear error, not a crash.
   expect_error([] { Tokenizer::from_files({{"config.json", "{}"}, {"tokenizer.model", "x"}}); },
                ErrorCode::InvalidFile, {"tokenizer.model", "SentencePiece"});
+  // A piece with a NUL byte made sentencepiece's trie builder abort the
+  // process (fuzz finding, tests/fuzz/regressions/fuzz_sentencepiece).
+  std::string model = read_file(shared_path("models/hubwasm-fixtures--botchan-llama/tokenizer.model"));
+  const size_t piece = model.find("\xE2\x96\x81the");
+  REQUIRE(piece != std::string::npos);
+  model[piece + 4] = '\0';
+  expect_error([&] { Tokenizer::from_files({{"tokenizer.model", model}}); }, ErrorCode::InvalidFile,
+               {"tokenizer.model", "NUL byte"});
   expect_error([] { tokt::bert_uncased().encode("bad \xC3\x28 utf8"); }, ErrorCode::InvalidArgument,
                {"UTF-8", "byte 4"});
   expect_error([] { Tokenizer::from_files({{"vocab.txt", ""}}); }, ErrorCode::InvalidFile, {"vocab.txt"});

@@ -3,13 +3,15 @@
 // the last), unknown chars become <0xXX> byte tokens (byte_fallback) or unk
 // (fused when fuse_unk), then merges are applied lowest rank first (ties:
 // leftmost). ignore_merges: a word in the vocabulary is one token. dropout is
-// ignored (deterministic encoding, as in inference).
+// ignored (deterministic encoding, as in inference), so merged words are
+// cached as Rust does.
 #include <algorithm>
 #include <queue>
 #include <unordered_set>
 
 #include "tokenizers/components.h"
 #include "tokenizers/models/vocab.h"
+#include "tokenizers/models/word_cache.h"
 
 namespace hubwasm::tok {
 
@@ -46,6 +48,50 @@ class Bpe final : public Model {
         return;
       }
     }
+    if (const auto* pieces = cache_.find(w)) {
+      emit(*pieces, out);
+      return;
+    }
+    std::vector<Piece> pieces = merge_word(w);
+    emit(pieces, out);
+    cache_.insert(w, std::move(pieces));
+  }
+
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
+  std::optional<std::string_view> id_to_token(int32_t id) const override {
+    if (const std::string* t = vocab_.token(id)) return std::string_view(*t);
+    return std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+  std::optional<std::string> unk_token() const override {
+    if (unk_id_) return cfg_.unk_token;
+    return std::nullopt;
+  }
+
+ private:
+  // A token of a merged word: its id and byte length.
+  struct Piece {
+    int32_t id;
+    size_t len;
+  };
+  struct Symbol {
+    int32_t id;
+    int32_t prev, next;
+    size_t len;
+  };
+
+  // Offsets count the pieces' lengths from the word's start, as Rust's
+  // Word::get_offsets does (a dropped char shifts the pieces after it).
+  void emit(const std::vector<Piece>& pieces, std::vector<Token>& out) const {
+    size_t offset = 0;
+    for (const Piece& p : pieces) {
+      const std::string* t = vocab_.token(p.id);
+      out.push_back({p.id, t ? *t : std::string(), {offset, offset + p.len}});
+      offset += p.len;
+    }
+  }
+
+  std::vector<Piece> merge_word(std::string_view w) const {
     std::vector<Symbol> symbols;
     symbols.reserve(w.size());
     std::optional<std::pair<int32_t, size_t>> unk;
@@ -105,32 +151,13 @@ class Bpe final : public Model {
     if (unk) add(unk->first, unk->second);
     if (!symbols.empty()) symbols.back().next = -1;
     merge_all(symbols);
-    size_t offset = 0;
+    std::vector<Piece> pieces;
     for (const Symbol& sym : symbols) {
-      if (sym.len == 0) continue;
-      const std::string* t = vocab_.token(sym.id);
-      out.push_back({sym.id, t ? *t : std::string(), {offset, offset + sym.len}});
-      offset += sym.len;
+      if (sym.len > 0) pieces.push_back({sym.id, sym.len});
     }
+    return pieces;
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
-  std::optional<std::string_view> id_to_token(int32_t id) const override {
-    if (const std::string* t = vocab_.token(id)) return std::string_view(*t);
-    return std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
-  std::optional<std::string> unk_token() const override {
-    if (unk_id_) return cfg_.unk_token;
-    return std::nullopt;
-  }
-
- private:
-  struct Symbol {
-    int32_t id;
-    int32_t prev, next;
-    size_t len;
-  };
   struct Merge {
     size_t pos;
     uint32_t rank;
@@ -185,6 +212,7 @@ class Bpe final : public Model {
   Vocab vocab_;
   std::unordered_map<uint64_t, std::pair<uint32_t, int32_t>> merges_;
   std::optional<int32_t> unk_id_;
+  WordCache<std::vector<Piece>> cache_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "tokenizers/components.h"
+#include "tokenizers/models/word_cache.h"
 
 namespace hubwasm::tok {
 
@@ -16,7 +17,7 @@ class Unigram final : public Model {
   Unigram(std::vector<std::pair<std::string, double>> vocab, std::optional<int32_t> unk_id, bool byte_fallback)
       : vocab_(std::move(vocab)), unk_id_(unk_id), byte_fallback_(byte_fallback) {
     ids_.reserve(vocab_.size() * 2);
-    nodes_.push_back(-1);
+    nodes_.push_back(kNoPiece);
     min_score_ = std::numeric_limits<double>::infinity();
     for (size_t i = 0; i < vocab_.size(); ++i) {
       const auto& [piece, score] = vocab_[i];
@@ -28,19 +29,58 @@ class Unigram final : public Model {
         auto it = edges_.find(k);
         if (it == edges_.end()) {
           const auto n = static_cast<uint32_t>(nodes_.size());
-          nodes_.push_back(-1);
+          nodes_.push_back(kNoPiece);
           edges_.emplace(k, n);
           node = n;
         } else {
           node = it->second;
         }
       }
-      nodes_[node] = 1;  // a piece ends here
+      nodes_[node] = static_cast<int32_t>(i);  // a piece ends here (a later duplicate wins, as in ids_)
     }
   }
 
   void tokenize(std::string_view s, std::vector<Token>& out) const override {
     if (s.empty()) return;
+    const auto* pieces = cache_.find(s);
+    std::vector<Piece> computed;
+    if (!pieces) {
+      computed = segment(s);
+      pieces = &computed;
+    }
+    // Rust's token value: the piece's text for unk, else the vocabulary's.
+    for (const Piece& p : *pieces) {
+      out.push_back({p.id,
+                     unk_id_ && p.id == *unk_id_ ? std::string(s.substr(p.start, p.end - p.start))
+                                                 : vocab_[static_cast<size_t>(p.id)].first,
+                     {p.start, p.end}});
+    }
+    if (!computed.empty()) cache_.insert(s, std::move(computed));
+  }
+
+  std::optional<int32_t> token_to_id(std::string_view token) const override {
+    auto it = ids_.find(std::string(token));
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<std::string_view> id_to_token(int32_t id) const override {
+    if (id < 0 || static_cast<size_t>(id) >= vocab_.size()) return std::nullopt;
+    return std::string_view(vocab_[static_cast<size_t>(id)].first);
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+  std::optional<std::string> unk_token() const override {
+    if (unk_id_) return vocab_[static_cast<size_t>(*unk_id_)].first;
+    return std::nullopt;
+  }
+
+ private:
+  // A token of a segmented word: its id and byte range in the word.
+  struct Piece {
+    int32_t id;
+    size_t start, end;
+  };
+
+  std::vector<Piece> segment(std::string_view s) const {
     struct Node {
       int32_t id = -1;
       double score = 0;
@@ -59,9 +99,9 @@ class Unigram final : public Model {
         auto it = edges_.find((static_cast<uint64_t>(node) << 8) | static_cast<unsigned char>(s[k]));
         if (it == edges_.end()) break;
         node = it->second;
-        if (nodes_[node] < 0) continue;
+        const int32_t id = nodes_[node];
+        if (id == kNoPiece) continue;
         const size_t key_pos = k + 1;
-        const int32_t id = ids_.at(std::string(s.substr(starts_at, key_pos - starts_at)));
         const double cand = vocab_[static_cast<size_t>(id)].second + here;
         Node& target = best[key_pos];
         if (target.starts_at < 0 || cand > target.score) {
@@ -101,55 +141,47 @@ class Unigram final : public Model {
       ends_at = st;
     }
     if (unk_run) pieces.push_back(*unk_run);
+    std::vector<Piece> out;
+    out.reserve(pieces.size());
     for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
-      const std::string piece(s.substr(it->first, it->second - it->first));
-      const Offsets off{it->first, it->second};
-      if (auto id = ids_.find(piece); id != ids_.end()) {
-        out.push_back({id->second, piece, off});
+      const auto [start, end] = *it;
+      const int32_t found = best[end].id;  // the Viterbi piece (unk for a fused run)
+      if (!unk_id_ || found != *unk_id_) {
+        out.push_back({found, start, end});
+        continue;
+      }
+      const std::string_view piece = s.substr(start, end - start);
+      if (auto id = ids_.find(std::string(piece)); id != ids_.end()) {  // the unk piece's own text
+        out.push_back({id->second, start, end});
         continue;
       }
       if (byte_fallback_) {
-        std::vector<Token> bytes;
+        std::vector<Piece> bytes;
         for (unsigned char ch : piece) {
           static const char* hex = "0123456789ABCDEF";
-          std::string code = std::string("<0x") + hex[ch >> 4] + hex[ch & 15] + ">";
-          auto b = ids_.find(code);
+          auto b = ids_.find(std::string("<0x") + hex[ch >> 4] + hex[ch & 15] + ">");
           if (b == ids_.end()) break;
-          bytes.push_back({b->second, std::move(code), off});
+          bytes.push_back({b->second, start, end});
         }
         if (bytes.size() == piece.size()) {
-          for (auto& t : bytes) out.push_back(std::move(t));
+          out.insert(out.end(), bytes.begin(), bytes.end());
           continue;
         }
       }
-      if (!unk_id_) throw Error(ErrorCode::InvalidFile, "Unigram model: piece not in the vocabulary and no unk_id");
-      out.push_back({*unk_id_, piece, off});
+      out.push_back({*unk_id_, start, end});
     }
+    return out;
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    auto it = ids_.find(std::string(token));
-    if (it == ids_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::optional<std::string_view> id_to_token(int32_t id) const override {
-    if (id < 0 || static_cast<size_t>(id) >= vocab_.size()) return std::nullopt;
-    return std::string_view(vocab_[static_cast<size_t>(id)].first);
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
-  std::optional<std::string> unk_token() const override {
-    if (unk_id_) return vocab_[static_cast<size_t>(*unk_id_)].first;
-    return std::nullopt;
-  }
-
- private:
   std::vector<std::pair<std::string, double>> vocab_;
   std::unordered_map<std::string, int32_t> ids_;
   std::unordered_map<uint64_t, uint32_t> edges_;
-  std::vector<int8_t> nodes_;
+  static constexpr int32_t kNoPiece = -1;
+  std::vector<int32_t> nodes_;  // trie node -> id of the piece ending there, or kNoPiece
   std::optional<int32_t> unk_id_;
   bool byte_fallback_;
   double min_score_;
+  WordCache<std::vector<Piece>> cache_;
 };
 
 }  // namespace

@@ -13,12 +13,18 @@ namespace hubwasm::tok {
 
 class Vocab {
  public:
+  Vocab() = default;
+  Vocab(Vocab&&) = default;  // the map's nodes move with it, so the views stay valid
+  Vocab& operator=(Vocab&&) = default;
+  Vocab(const Vocab&) = delete;
+  Vocab& operator=(const Vocab&) = delete;
+
   // Later duplicates of a token win (as a HashMap insert does).
   void add(std::string token, int32_t id) { ids_.insert_or_assign(std::move(token), id); }
+  // After finish(): a lookup by view (no copy of the token).
   std::optional<int32_t> find(std::string_view t) const {
-    // C++17 unordered_map has no heterogeneous lookup: one copy per lookup.
-    auto it = ids_.find(std::string(t));
-    if (it == ids_.end()) return std::nullopt;
+    auto it = views_.find(t);
+    if (it == views_.end()) return std::nullopt;
     return it->second;
   }
   const std::string* token(int32_t id) const {
@@ -34,6 +40,11 @@ class Vocab {
   // Builds the id -> token index once all tokens are added: a vector when
   // the ids are dense, a map when a file uses huge ids.
   void finish() {
+    // C++17 unordered_map has no heterogeneous lookup: the views index the
+    // map's own (node-stable) keys.
+    views_.clear();
+    views_.reserve(ids_.size());
+    for (const auto& [t, id] : ids_) views_.emplace(t, id);
     int64_t max_id = -1;
     for (const auto& [t, id] : ids_) max_id = std::max<int64_t>(max_id, id);
     tokens_.clear();
@@ -48,6 +59,7 @@ class Vocab {
 
  private:
   std::unordered_map<std::string, int32_t> ids_;
+  std::unordered_map<std::string_view, int32_t> views_;
   std::vector<const std::string*> tokens_;
   std::unordered_map<int32_t, const std::string*> sparse_;
 };

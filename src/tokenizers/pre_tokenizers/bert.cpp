@@ -9,11 +9,9 @@ namespace {
 class BertPreTokenizer final : public PreTokenizer {
  public:
   void pre_tokenize(PreTokenizedString& s) const override {
+    // Both splits in one pass: whitespace removed, punctuation isolated.
     s.split([](size_t, NormalizedString&& n) {
-      return n.split_chars(unicode::is_whitespace, SplitDelimiterBehavior::Removed);
-    });
-    s.split([](size_t, NormalizedString&& n) {
-      return n.split_chars(unicode::is_bert_punc, SplitDelimiterBehavior::Isolated);
+      return n.split_removed_then_isolated(unicode::is_whitespace, unicode::is_bert_punc);
     });
   }
 };
