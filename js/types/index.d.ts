@@ -228,7 +228,7 @@ export function pipeline(task: string, model?: string | null, options?: Pipeline
 
 // --- Text generation -------------------------------------------------------
 
-export type DecoderDtype = 'fp32' | 'float32' | 'auto' | 'q8' | 'int8';
+export type DecoderDtype = 'fp32' | 'float32' | 'auto' | 'fp16' | 'float16' | 'q8' | 'int8';
 /** What generate() calls: the prompt first, then one token per row per step, then end(). */
 export interface Streamer {
   put(value: bigint[][]): void;

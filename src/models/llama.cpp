@@ -115,22 +115,21 @@ class Llama final : public DecoderModel {
     const int64_t kv_width = cfg_.num_key_value_heads * cfg_.head_dim;
     const auto eps = static_cast<float>(cfg_.rms_norm_eps);
     const Activation act = parse_activation(cfg_.hidden_act, "hidden_act");
-    const WeightLoader& f32 = w.loader();
     embed_tokens_ = w.table("embed_tokens.weight", cfg_.vocab_size, Hd);
     for (int64_t i = 0; i < cfg_.num_hidden_layers; ++i) {
       const std::string p = "layers." + std::to_string(i) + ".";
       LlamaLayer layer;
-      layer.input_layernorm = {f32.base(p + "input_layernorm.weight", {Hd}), eps, false};
+      layer.input_layernorm = {w.tensor(p + "input_layernorm.weight", {Hd}), eps, false};
       layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
       layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
       layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
       layer.o_proj = w.linear(p + "self_attn.o_proj", q_width, Hd, cfg_.o_bias);
-      layer.post_attention_layernorm = {f32.base(p + "post_attention_layernorm.weight", {Hd}), eps, false};
+      layer.post_attention_layernorm = {w.tensor(p + "post_attention_layernorm.weight", {Hd}), eps, false};
       layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
                    w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
       layers_.push_back(std::move(layer));
     }
-    norm_ = {f32.base("norm.weight", {Hd}), eps, false};
+    norm_ = {w.tensor("norm.weight", {Hd}), eps, false};
     own_head_ = !cfg_.tie_word_embeddings;
     lm_head_ = own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, Hd) : embed_tokens_;
 

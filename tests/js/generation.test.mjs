@@ -252,6 +252,58 @@ describe('generate options', () => {
     assert.deepEqual(newIds(again, 8)[0], ref.greedy_16);
   });
 
+  // A streamer that takes `ms` of main-thread time per call, as a slow model or UI would: the
+  // timer below can only fire if generate() returns to the event loop between steps.
+  const busyStreamer = (ms, seen) => ({
+    put(value) {
+      seen.push(value);
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    },
+    end() {},
+  });
+
+  test('an AbortSignal fired by a setTimeout on the main thread stops generate(); the model is reused correctly', async () => {
+    const m = await model(BOTCHAN);
+    const input_ids = ids2d([readJson(BOTCHAN, 'reference/greedy.json').cases[0].prompt_ids]);
+    const reference = rowsOf(await m.generate({ input_ids, max_new_tokens: 120, eos_token_id: [] }));
+    const controller = new AbortController();
+    const seen = [];
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 50);
+    // 120 steps of >= 2 ms each would take >= 240 ms; the abort at 50 ms must cut it short.
+    // An aborted run rejects with signal.reason (an AbortError DOMException), as fetch() does.
+    await assert.rejects(
+      m.generate({ input_ids, max_new_tokens: 120, eos_token_id: [], streamer: busyStreamer(2, seen), signal: controller.signal }),
+      (e) => e.name === 'AbortError');
+    const elapsed = performance.now() - started;
+    const steps = seen.length - 1;  // the prompt comes first
+    console.log(`timer abort after ${elapsed.toFixed(0)} ms, ${steps} of 120 tokens`);
+    assert.ok(steps > 0 && steps < 120, `${steps} tokens streamed`);
+    assert.ok(elapsed < 200, `${elapsed} ms`);
+    // The streamed tokens are the start of the un-aborted run, and the next run gives it all.
+    assert.deepEqual(seen.slice(1).map((v) => Number(v[0][0])), reference[0].slice(input_ids.dims[1], input_ids.dims[1] + steps));
+    assert.deepEqual(rowsOf(await m.generate({ input_ids, max_new_tokens: 120, eos_token_id: [] })), reference);
+  });
+
+  test('50 timer-aborted generations leave the WebAssembly memory in use where it was', async () => {
+    const m = await model(BOTCHAN);
+    const input_ids = ids2d([readJson(BOTCHAN, 'reference/greedy.json').cases[1].prompt_ids]);
+    const abortedRun = async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 5);
+      await assert.rejects(
+        m.generate({ input_ids, max_new_tokens: 200, eos_token_id: [], streamer: busyStreamer(1, []), signal: controller.signal }),
+        (e) => e.name === 'AbortError');
+    };
+    await abortedRun();
+    const start = await wasmMemoryInUse();
+    for (let i = 0; i < 50; i++) await abortedRun();
+    const end = await wasmMemoryInUse();
+    console.log(`50 aborted generations: ${start} -> ${end} bytes in use`);
+    assert.ok(Math.abs(end - start) < 64 * 1024, `${end - start} bytes`);  // a leaked KV cache alone is > 256 KB
+  });
+
   test('an error thrown by a streamer rejects generate and leaves the model usable', async () => {
     const m = await model(GPT2);
     const ref = readJson(GPT2, 'ref/greedy.json');
@@ -263,51 +315,63 @@ describe('generate options', () => {
   });
 });
 
-describe('q8 weights', () => {
-  test('q8 runs: greedy agreement with fp32, logit error, weight bytes', async () => {
-    for (const id of [BOTCHAN, LLAMA, GPT2]) {
-      const f32 = await model(id);
-      const q8 = await model(id, 'q8');
-      assert.ok(q8.weight_bytes < f32.weight_bytes / 3, `${q8.weight_bytes} vs ${f32.weight_bytes}`);
-      const prompt = id === BOTCHAN ? readJson(BOTCHAN, 'reference/greedy.json').cases[1].prompt_ids : readJson(id, 'ref/greedy.json').prompt_ids;
-      const input_ids = ids2d([prompt]);
-      // Teacher-forced agreement: q8's argmax at each position of fp32's own 64-token greedy run.
-      const run = await f32.generate({ input_ids, max_new_tokens: 64, eos_token_id: [] });
-      const [a, b] = [await f32({ input_ids: run }), await q8({ input_ids: run })];
-      const [, seq, vocab] = a.logits.dims;
-      let same = 0;
-      for (let s = prompt.length - 1; s < seq - 1; s++) {
-        const argmax = (t) => { const row = t.logits.data.subarray(s * vocab, (s + 1) * vocab); return row.indexOf(Math.max(...row)); };
-        if (argmax(a) === argmax(b)) same++;
-      }
-      const err = maxAbsDiff(a.logits.data, b.logits.data);
-      const free = newIds(await q8.generate({ input_ids, max_new_tokens: 64, eos_token_id: [] }), prompt.length)[0];
-      const freeSame = free.filter((t, i) => t === newIds(run, prompt.length)[0][i]).length;
-      console.log(`${id} q8 vs fp32: next-token agreement ${same}/64 (teacher-forced), free-running ${freeSame}/64, ` +
-        `max abs logit error ${err.toExponential(2)}, weights ${q8.weight_bytes} vs ${f32.weight_bytes} bytes`);
-      if (id === BOTCHAN) assert.ok(same >= 58, `${same}/64`);  // a trained model: margins far above the q8 error
-    }
-  });
+describe('fp16 and q8 weights against fp32', () => {
+  // Every greedy prompt of the shared decoder fixtures; 64 new tokens each.
+  const RUNS = [
+    ...readJson(BOTCHAN, 'reference/greedy.json').cases.map((c, i) => ({ id: BOTCHAN, name: `botchan-llama case ${i}`, prompt: c.prompt_ids })),
+    { id: LLAMA, name: 'micro-llama', prompt: readJson(LLAMA, 'ref/greedy.json').prompt_ids },
+    { id: GPT2, name: 'micro-gpt2', prompt: readJson(GPT2, 'ref/greedy.json').prompt_ids },
+  ];
+  // Max abs logit difference from fp32 along fp32's own 64-token run (teacher-forced), stated per dtype:
+  // fp16 rounds weights to 11 significant bits, q8 to int8 per 16-input block (measured: about 1e-3 and 0.1).
+  const LOGIT_ERROR = { fp16: 1e-2, q8: 0.25 };
+  const MIN_AGREEMENT = 0.9;  // the issue's bar: share of the generated positions where the ids agree
 
-  // TODO(core): the q8 model still views its float32 norms and biases in the
-  // file's bytes (to_f32 returns a view for F32 tensors), which keeps the
-  // whole safetensors blob alive: held = file + quantized weights. Copying
-  // those small tensors in Q8 mode (llama.cpp / gpt2.cpp norms, biases, wpe;
-  // DecoderWeights::linear/conv1d biases) fixes it.
-  test('a q8 load keeps the safetensors bytes only while loading', {
-    todo: 'the q8 decoder keeps views into the safetensors bytes (src/models: norms and biases are not copied)',
-  }, async () => {
-    const warm = await AutoModelForCausalLM.from_pretrained(BOTCHAN, { dtype: 'q8' });
-    await warm.dispose();
-    const start = await wasmMemoryInUse();
-    const m = await AutoModelForCausalLM.from_pretrained(BOTCHAN, { dtype: 'q8' });
-    const held = (await wasmMemoryInUse()) - start;
-    const fileBytes = fs.statSync(path.join(modelDir(folder(BOTCHAN)), 'model.safetensors')).size;
-    console.log(`botchan-llama q8: ${held} bytes held after load (weights ${m.weight_bytes}; the f32 file is ${fileBytes})`);
-    assert.ok(held < m.weight_bytes * 1.25 + 64 * 1024, `${held} bytes held`);
-    await m.dispose();
-    assert.ok((await wasmMemoryInUse()) - start < 64 * 1024);
-  });
+  for (const dtype of ['fp16', 'q8']) {
+    test(`${dtype}: free-running greedy ids agree with fp32 on >= 90% of positions over 64-token runs; logit error`, async () => {
+      let same = 0, total = 0;
+      for (const run of RUNS) {
+        const [f32, low] = [await model(run.id), await model(run.id, dtype)];
+        const input_ids = ids2d([run.prompt]);
+        const ref = await f32.generate({ input_ids, max_new_tokens: 64, eos_token_id: [] });
+        const got = newIds(await low.generate({ input_ids, max_new_tokens: 64, eos_token_id: [] }), run.prompt.length)[0];
+        const want = newIds(ref, run.prompt.length)[0];
+        const agree = got.filter((t, i) => t === want[i]).length;
+        // Where the runs part: fp32's own margin between its best two logits at that step.
+        const [a, b] = [await f32({ input_ids: ref }), await low({ input_ids: ref })];
+        const vocab = a.logits.dims[2];
+        const first = got.findIndex((t, i) => t !== want[i]);
+        let margin = '';
+        if (first >= 0) {
+          const row = [...a.logits.data.subarray((run.prompt.length - 1 + first) * vocab, (run.prompt.length + first) * vocab)].sort((x, y) => y - x);
+          margin = `, first difference at step ${first} where fp32's top-2 margin is ${(row[0] - row[1]).toExponential(2)}`;
+        }
+        const err = maxAbsDiff(a.logits.data, b.logits.data);
+        console.log(`${run.name} ${dtype} vs fp32: free-running ${agree}/64${margin}; max abs logit error ${err.toExponential(2)} ` +
+          `(tolerance ${LOGIT_ERROR[dtype]}); weights ${low.weight_bytes} vs ${f32.weight_bytes} bytes`);
+        assert.ok(err <= LOGIT_ERROR[dtype], `${run.name}: logit error ${err}`);
+        assert.ok(low.weight_bytes < f32.weight_bytes * (dtype === 'fp16' ? 0.55 : 0.35), `${low.weight_bytes} vs ${f32.weight_bytes}`);
+        same += agree;
+        total += 64;
+      }
+      console.log(`${dtype}: ${same}/${total} positions agree with fp32 over ${RUNS.length} runs`);
+      assert.ok(same / total >= MIN_AGREEMENT, `${same}/${total}`);
+    });
+
+    test(`a ${dtype} load keeps the safetensors bytes only while loading`, async () => {
+      const warm = await AutoModelForCausalLM.from_pretrained(BOTCHAN, { dtype });
+      await warm.dispose();
+      const start = await wasmMemoryInUse();
+      const m = await AutoModelForCausalLM.from_pretrained(BOTCHAN, { dtype });
+      const held = (await wasmMemoryInUse()) - start;
+      const fileBytes = fs.statSync(path.join(modelDir(folder(BOTCHAN)), 'model.safetensors')).size;
+      console.log(`botchan-llama ${dtype}: ${held} bytes held after load (weights ${m.weight_bytes}; the f32 file is ${fileBytes})`);
+      // Weights plus allocator slack; the file (4x the q8 size) must be gone.
+      assert.ok(held < m.weight_bytes * 1.25 + 64 * 1024, `${held} bytes held`);
+      await m.dispose();
+      assert.ok((await wasmMemoryInUse()) - start < 64 * 1024);
+    });
+  }
 });
 
 test('load / generate / dispose cycles return the memory; a disposed model says so', async () => {
