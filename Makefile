@@ -54,6 +54,8 @@ fixtures: deps
 bench-models: models
 	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
+	@for m in gpt2 tiny-llama; do test -f $(MODELS_DIR)/hubwasm-bench--$$m/onnx/model_quantized.onnx || \
+	  $(MAKE_MODELS) --out $(MODELS_DIR) --only $$m --prefix hubwasm-bench-- || exit 1; done
 
 bench-kernels: native wasm
 	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
@@ -63,6 +65,7 @@ bench-kernels: native wasm
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
+	node bench/decode_bench.mjs --models $(MODELS_DIR)
 
 test: build models fixtures test-native test-sanitize test-fuzz test-pack test-js
 
