@@ -6,6 +6,10 @@
 //   exponent (15 -> 127) and also renormalises subnormals exactly. Inf / NaN
 //   (exponent 31) get the f32 exponent 255 first (unchanged by the multiply),
 //   then the sign bit is put back with an OR.
+// Weights known to hold no Inf / NaN (checked once at load) take a shorter
+// path in the GEMV: halves sign-extended to i32 and shifted left by 13 have
+// the sign in bits 28-31; clearing bits 28-30 leaves the f32 sign bit, and
+// the same multiply by 2^112 finishes (shift, and, multiply per 4 lanes).
 // Decode (m == 1) streams each weight row once, 4 rows at a time, 8 halves
 // per load. Prefill (m > 1) widens a panel of weight rows into a thread-local
 // float buffer and runs the packed 4x8 f32 GEMM on it: the widening costs
@@ -41,6 +45,17 @@ inline void load_f16x8(const uint16_t* p, f32x4& lo, f32x4& hi) {
   hi = halves_to_f32(wasm_u32x4_extend_high_u16x8(v));
 }
 
+inline f32x4 finite_halves_to_f32(v128_t s) {
+  return wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(s, 13), wasm_i32x4_splat(static_cast<int32_t>(0x8fffffffu))),
+                        wasm_f32x4_splat(0x1p112f));
+}
+
+inline void load_finite_f16x8(const uint16_t* p, f32x4& lo, f32x4& hi) {
+  const v128_t v = wasm_v128_load(p);
+  lo = finite_halves_to_f32(wasm_i32x4_extend_low_i16x8(v));
+  hi = finite_halves_to_f32(wasm_i32x4_extend_high_i16x8(v));
+}
+
 #else
 
 typedef uint32_t u32x4 __attribute__((vector_size(16)));
@@ -58,6 +73,17 @@ inline void load_f16x8(const uint16_t* p, f32x4& lo, f32x4& hi) {
   hi = halves_to_f32(__builtin_convertvector(load_unaligned<u16x4>(p + 4), u32x4));
 }
 
+typedef int16_t s16x4 __attribute__((vector_size(8)));
+
+inline f32x4 finite_halves_to_f32(i32x4 s) {
+  return (f32x4)((s << 13) & static_cast<int32_t>(0x8fffffffu)) * f32_splat(0x1p112f);
+}
+
+inline void load_finite_f16x8(const uint16_t* p, f32x4& lo, f32x4& hi) {
+  lo = finite_halves_to_f32(__builtin_convertvector(load_unaligned<s16x4>(p), i32x4));
+  hi = finite_halves_to_f32(__builtin_convertvector(load_unaligned<s16x4>(p + 4), i32x4));
+}
+
 #endif
 
 inline float dot_tail(const float* x, const uint16_t* w, int64_t p, int64_t k) {
@@ -66,7 +92,8 @@ inline float dot_tail(const float* x, const uint16_t* w, int64_t p, int64_t k) {
   return r;
 }
 
-// y[j] = x . W[j] (+ bias[j]) for one activation row.
+// y[j] = x . W[j] (+ bias[j]) for one activation row; Load widens 8 halves.
+template <void (*Load)(const uint16_t*, f32x4&, f32x4&)>
 void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const float* bias, float* y) {
   const int64_t k8 = k - k % 8;
   int64_t j = 0;
@@ -78,7 +105,7 @@ void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const flo
       const f32x4 xa = f32_load(x + p), xb = f32_load(x + p + 4);
       for (int r = 0; r < 4; ++r) {
         f32x4 lo, hi;
-        load_f16x8(rows[r] + p, lo, hi);
+        Load(rows[r] + p, lo, hi);
         s[r] = f32_add(s[r], f32_mul(xa, lo));
         t[r] = f32_add(t[r], f32_mul(xb, hi));
       }
@@ -93,7 +120,7 @@ void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const flo
     f32x4 s = f32_zero();
     for (int64_t p = 0; p < k8; p += 8) {
       f32x4 lo, hi;
-      load_f16x8(row + p, lo, hi);
+      Load(row + p, lo, hi);
       s = f32_add(s, f32_add(f32_mul(f32_load(x + p), lo), f32_mul(f32_load(x + p + 4), hi)));
     }
     const float v = f32_hsum(s) + dot_tail(x, row, k8, k);
@@ -117,11 +144,22 @@ void widen_f16(const uint16_t* src, int64_t n, float* dst) {
   for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
 }
 
-void gemm_f16(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx, const uint16_t* w, const float* bias,
-              float* y, int64_t ldy) {
+bool f16_all_finite(const uint16_t* h, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    if ((h[i] & 0x7c00) == 0x7c00) return false;
+  }
+  return true;
+}
+
+void gemm_f16(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx, const uint16_t* w, bool finite,
+              const float* bias, float* y, int64_t ldy) {
   if (m <= 0 || n <= 0) return;
   if (m == 1) {
-    gemv_f16(n, k, x, w, bias, y);
+    if (finite) {
+      gemv_f16<load_finite_f16x8>(n, k, x, w, bias, y);
+    } else {
+      gemv_f16<load_f16x8>(n, k, x, w, bias, y);
+    }
     return;
   }
   const int64_t rows = std::min(n, std::max(kMinPanelRows, kPanelFloats / std::max<int64_t>(k, 1)));

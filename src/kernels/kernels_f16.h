@@ -11,10 +11,15 @@ namespace hubwasm::kernels {
 // dst[i] = float(src[i]) for n halves (exact: every f16 value is an f32 value).
 void widen_f16(const uint16_t* src, int64_t n, float* dst);
 
+// True when no half is Inf or NaN (exponent 31): such weights may be passed
+// to gemm_f16 as `finite`, which takes a shorter widening path.
+bool f16_all_finite(const uint16_t* h, int64_t n);
+
 // Y[m, n] = X[m, k] * W^T (+ bias[n]); W is [n, k] row-major f16 (nn.Linear
 // layout). m == 1 is a GEMV that widens each weight vector as it streams it;
 // m > 1 widens a panel of W rows at a time and runs the packed f32 GEMM on it.
-void gemm_f16(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx, const uint16_t* w, const float* bias,
-              float* y, int64_t ldy);
+// `finite` must only be true when f16_all_finite(W) holds.
+void gemm_f16(int64_t m, int64_t n, int64_t k, const float* x, int64_t ldx, const uint16_t* w, bool finite,
+              const float* bias, float* y, int64_t ldy);
 
 }  // namespace hubwasm::kernels

@@ -148,15 +148,14 @@ Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t
 }
 
 Projection DecoderWeights::table(const std::string& name, int64_t rows, int64_t dim) const {
-  const Tensor t = loader_.raw_base(name, {rows, dim});
-  if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
-    return Projection::from_linear({owned_copy(to_f32(t, name)), Tensor()});
-  }
-  return store(t, Tensor(), false, name);
+  return store_table(loader_.raw_base(name, {rows, dim}), name);
 }
 
 Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int64_t dim) const {
-  const Tensor t = loader_.raw_head(name, {rows, dim});
+  return store_table(loader_.raw_head(name, {rows, dim}), name);
+}
+
+Projection DecoderWeights::store_table(const Tensor& t, const std::string& name) const {
   if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
     return Projection::from_linear({owned_copy(to_f32(t, name)), Tensor()});
   }

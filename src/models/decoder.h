@@ -123,6 +123,7 @@ class DecoderWeights {
  private:
   // weight: (out, in), or (in, out) when `transposed`, in the file's dtype.
   Projection store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const;
+  Projection store_table(const Tensor& table, const std::string& name) const;
 
   const WeightStore& store_;
   WeightLoader loader_;

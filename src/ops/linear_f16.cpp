@@ -39,6 +39,7 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   for (int64_t o = 0; o < out; ++o) {
     for (int64_t i = 0; i < in; ++i) dst[o * in + i] = half_at(src, dtype, transposed ? i * out + o : o * in + i);
   }
+  w.finite = kernels::f16_all_finite(dst, out * in);
   return w;
 }
 
@@ -49,8 +50,8 @@ Tensor linear_f16(const Tensor& x, const LinearF16& w, const Tensor& bias) {
                                                 " does not match weight " + shape_to_string(w.weight.shape()));
   }
   Tensor y = Tensor::zeros(DType::F32, {x.dim(0), out});
-  kernels::gemm_f16(x.dim(0), out, in, x.f32(), in, halves(w.weight), bias.empty() ? nullptr : bias.f32(), y.f32(),
-                    out);
+  kernels::gemm_f16(x.dim(0), out, in, x.f32(), in, halves(w.weight), w.finite, bias.empty() ? nullptr : bias.f32(),
+                    y.f32(), out);
   return y;
 }
 

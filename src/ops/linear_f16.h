@@ -9,6 +9,7 @@ namespace hubwasm {
 
 struct LinearF16 {
   Tensor weight;  // (out, in) F16
+  bool finite = true;  // no Inf / NaN half: the kernels' shorter widening path
   int64_t in_features() const { return weight.dim(1); }
   int64_t out_features() const { return weight.dim(0); }
 };

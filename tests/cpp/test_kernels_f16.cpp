@@ -106,19 +106,38 @@ TEST_CASE("gemm_f16 (GEMV and panel GEMM) matches a double loop over the widened
     std::memcpy(wt.f32(), w.data(), w.size() * 4);
     const LinearF16 lw = to_linear_f16(wt, false, "w");
     const auto* h = static_cast<const uint16_t*>(lw.weight.data());
-    std::vector<float> y(c.m * c.n);
-    kernels::gemm_f16(c.m, c.n, c.k, x.data(), c.k, h, bias.data(), y.data(), c.n);
-    double err = 0, amax = 0;
-    for (int64_t i = 0; i < c.m; ++i) {
-      for (int64_t j = 0; j < c.n; ++j) {
-        double s = bias[j];
-        for (int64_t p = 0; p < c.k; ++p) s += double(x[i * c.k + p]) * f16_to_f32(h[j * c.k + p]);
-        err = std::max(err, std::fabs(s - y[i * c.n + j]));
-        amax = std::max(amax, std::fabs(s));
+    REQUIRE(lw.finite);
+    for (const bool finite : {true, false}) {  // both widening paths
+      std::vector<float> y(c.m * c.n);
+      kernels::gemm_f16(c.m, c.n, c.k, x.data(), c.k, h, finite, bias.data(), y.data(), c.n);
+      double err = 0, amax = 0;
+      for (int64_t i = 0; i < c.m; ++i) {
+        for (int64_t j = 0; j < c.n; ++j) {
+          double s = bias[j];
+          for (int64_t p = 0; p < c.k; ++p) s += double(x[i * c.k + p]) * f16_to_f32(h[j * c.k + p]);
+          err = std::max(err, std::fabs(s - y[i * c.n + j]));
+          amax = std::max(amax, std::fabs(s));
+        }
       }
+      INFO("m " << c.m << " n " << c.n << " k " << c.k << " finite " << finite);
+      REQUIRE(err <= 1e-5 * std::max(1.0, amax) * std::sqrt(double(c.k)));  // float32 summation error
     }
-    INFO("m " << c.m << " n " << c.n << " k " << c.k);
-    REQUIRE(err <= 1e-5 * std::max(1.0, amax) * std::sqrt(double(c.k)));  // float32 summation error
+  }
+  // Every finite bit pattern through the short GEMV path: x = one-hot picks column p of W.
+  std::vector<uint16_t> all;
+  for (uint32_t b = 0; b < 0x10000; ++b) {
+    if ((b & 0x7c00) != 0x7c00) all.push_back(static_cast<uint16_t>(b));
+  }
+  const int64_t k = 8, n = static_cast<int64_t>(all.size()) / k;
+  REQUIRE(kernels::f16_all_finite(all.data(), n * k));
+  for (int64_t p = 0; p < k; ++p) {
+    std::vector<float> x(k, 0.0f), y(n);
+    x[p] = 1.0f;
+    kernels::gemm_f16(1, n, k, x.data(), k, all.data(), true, nullptr, y.data(), n);
+    for (int64_t j = 0; j < n; ++j) {
+      INFO("half 0x" << std::hex << all[j * k + p]);
+      REQUIRE(y[j] == f16_to_f32(all[j * k + p]));  // exact; -0 + 0 products compare equal
+    }
   }
 }
 
@@ -138,4 +157,7 @@ TEST_CASE("to_linear_f16 transposes Conv1D [in, out] weights and keeps f16 / bf1
   REQUIRE(row[0] == 1.0f);
   REQUIRE(row[1] == -3.0f);
   REQUIRE_THROWS(to_linear_f16(Tensor::zeros(DType::I8, {2, 2}), false, "int8"));
+  Tensor big = Tensor::zeros(DType::F32, {1, 2});
+  big.f32()[1] = 1e6f;  // above 65504: an f16 Inf, so the kernels take the general path
+  REQUIRE_FALSE(to_linear_f16(big, false, "big").finite);
 }

@@ -358,6 +358,17 @@ describe('fp16 and q8 weights against fp32', () => {
       assert.ok(same / total >= MIN_AGREEMENT, `${same}/${total}`);
     });
 
+    test(`pipeline('text-generation', id, { dtype: '${dtype}' }) loads ${dtype} weights and generates with them`, async () => {
+      const generator = await pipeline('text-generation', LLAMA, { dtype });
+      const low = await model(LLAMA, dtype);
+      assert.equal(generator.model.weight_bytes, low.weight_bytes);
+      assert.ok(low.weight_bytes < (await model(LLAMA)).weight_bytes / 1.8);
+      const input_ids = ids2d([readJson(LLAMA, 'ref/greedy.json').prompt_ids]);
+      const a = await generator.model.generate({ input_ids, max_new_tokens: 16, eos_token_id: [] });
+      assert.deepEqual(rowsOf(a), rowsOf(await low.generate({ input_ids, max_new_tokens: 16, eos_token_id: [] })));
+      await generator.dispose();
+    });
+
     test(`a ${dtype} load keeps the safetensors bytes only while loading`, async () => {
       const warm = await AutoModelForCausalLM.from_pretrained(BOTCHAN, { dtype });
       await warm.dispose();
