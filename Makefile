@@ -42,12 +42,16 @@ models: deps
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only minilm-l6 --no-quant --prefix hubwasm-bench--
 
 # Micro encoder fixtures (every head; bert, distilbert, roberta, xlm-roberta, electra, albert, mpnet,
-# deberta-v2) with torch references and ONNX exports of the same weights (tests/fixtures/).
+# deberta-v2) and decoder fixtures (mistral, qwen2) with torch references and ONNX exports of the
+# same weights (tests/fixtures/).
 FIXTURES_DIR := build/fixtures
 fixtures: deps
 	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -a \
 	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -nt tests/fixtures/make_encoder_fixtures.py || \
 	  /usr/bin/python3 tests/fixtures/make_encoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
+	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-qwen2/ref/greedy.json -a \
+	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-qwen2/ref/greedy.json -nt tests/fixtures/make_decoder_fixtures.py || \
+	  /usr/bin/python3 tests/fixtures/make_decoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
 
 # Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
 # as wasm in Node, then hubwasm vs transformers.js on the same weights.

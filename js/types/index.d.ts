@@ -279,7 +279,7 @@ export interface GenerateArguments extends GenerationOptions {
   /** Ignored (tokenizers return it). */
   token_type_ids?: Tensor;
   streamer?: Streamer | null;
-  /** Checked at every step: the run then rejects with signal.reason; the model stays usable. */
+  /** Checked after every step; generate() returns to the event loop every 25 ms so timers can fire. An aborted run rejects with signal.reason (AbortError); the model stays usable. */
   signal?: AbortSignal | null;
   /** Stops a row once its new text contains one of these (needs `tokenizer`). */
   stop_strings?: string | string[] | null;

@@ -14,8 +14,8 @@ namespace {
 constexpr double kTolerance = 1e-3;
 
 // Prefill of the left-padded 2x7 batch and one cached decode step.
-void check_prefill_and_decode(const std::string& name) {
-  const std::string dir = decoder_dir(name);
+void check_prefill_and_decode(const std::string& dir) {
+  const std::string name = dir.substr(dir.rfind('/') + 1);
   const auto model = load_decoder(load_repo_dir(dir));
   const RefTensor ids = load_ref(dir, "prefill", "input_ids");
   const RefTensor mask = load_ref(dir, "prefill", "attention_mask");
@@ -80,8 +80,7 @@ void check_prefill_and_decode(const std::string& name) {
   CHECK(decode_err < kTolerance);
 }
 
-void check_greedy_16(const std::string& name) {
-  const std::string dir = decoder_dir(name);
+void check_greedy_16(const std::string& dir) {
   const auto model = load_decoder(load_repo_dir(dir));
   const auto ref = nlohmann::json::parse(read_file(dir + "/ref/greedy.json"));
   const auto prompt = json_ids(ref.at("prompt_ids"));
@@ -93,19 +92,32 @@ void check_greedy_16(const std::string& name) {
 }  // namespace
 
 TEST_CASE("gpt2: micro-gpt2 prefill and decode match torch", "[decoder][parity]") {
-  check_prefill_and_decode("hubwasm-fixtures--micro-gpt2");
+  check_prefill_and_decode(decoder_dir("hubwasm-fixtures--micro-gpt2"));
 }
 
 TEST_CASE("llama: micro-llama prefill and decode match torch", "[decoder][parity]") {
-  check_prefill_and_decode("hubwasm-fixtures--micro-llama");
+  check_prefill_and_decode(decoder_dir("hubwasm-fixtures--micro-llama"));
 }
 
 TEST_CASE("gpt2: micro-gpt2 greedy ids, cached and recomputed", "[decoder][parity]") {
-  check_greedy_16("hubwasm-fixtures--micro-gpt2");
+  check_greedy_16(decoder_dir("hubwasm-fixtures--micro-gpt2"));
 }
 
 TEST_CASE("llama: micro-llama greedy ids, cached and recomputed", "[decoder][parity]") {
-  check_greedy_16("hubwasm-fixtures--micro-llama");
+  check_greedy_16(decoder_dir("hubwasm-fixtures--micro-llama"));
+}
+
+// Generated fixtures (tests/fixtures/make_decoder_fixtures.py): mistral with a
+// sliding window of 4 (the 7-token prefill and the 16-token run slide),
+// qwen2 with q/k/v biases.
+TEST_CASE("mistral: micro-mistral (sliding window 4) prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-mistral"));
+  check_greedy_16(fixtures_path("micro-mistral"));
+}
+
+TEST_CASE("qwen2: micro-qwen2 (q/k/v biases) prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-qwen2"));
+  check_greedy_16(fixtures_path("micro-qwen2"));
 }
 
 TEST_CASE("llama: tiny-random-LlamaForCausalLM (F16) matches transformers.js", "[decoder][parity]") {
