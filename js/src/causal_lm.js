@@ -220,7 +220,7 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
  * safetensors, as transformers.js's AutoModelForCausalLM. `dtype`: 'fp32'
  * (default; f16/bf16 weights are widened), 'fp16' (linear layers and
  * embeddings kept or rounded to 16-bit halves while loading) or 'q8' (linear
- * layers quantized to int8 blocks while loading).
+ * layers and embeddings quantized to int8 blocks while loading).
  */
 export class AutoModelForCausalLM {
   static async from_pretrained(model_id, options = {}) {

@@ -327,6 +327,18 @@ describe('generate options', () => {
     assert.deepEqual(rowsOf(await m.generate({ input_ids, max_new_tokens: 120, eos_token_id: [] })), reference);
   });
 
+  test('dispose() during a generate() stops that run with an error and frees the model when it ends', async () => {
+    const warm = await AutoModelForCausalLM.from_pretrained(LLAMA);
+    await warm.dispose();
+    const start = await wasmMemoryInUse();
+    const m = await AutoModelForCausalLM.from_pretrained(LLAMA);
+    const input_ids = ids2d([readJson(LLAMA, 'ref/greedy.json').prompt_ids]);
+    setTimeout(() => m.dispose(), 10);
+    await assert.rejects(m.generate({ input_ids, max_new_tokens: 100, eos_token_id: [], streamer: busyStreamer(1, []) }),
+      (e) => e.code === 'INVALID_ARGUMENT' && /disposed during generate/.test(e.message));
+    assert.ok((await wasmMemoryInUse()) - start < 64 * 1024);
+  });
+
   test('50 timer-aborted generations leave the WebAssembly memory in use where it was', async () => {
     const m = await model(BOTCHAN);
     const input_ids = ids2d([readJson(BOTCHAN, 'reference/greedy.json').cases[1].prompt_ids]);
