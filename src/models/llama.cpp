@@ -16,7 +16,7 @@ namespace hubwasm {
 LlamaConfig LlamaConfig::from(const Config& c) {
   LlamaConfig l;
   l.model_type = c.model_type();
-  const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2";
+  const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2", gemma = l.model_type == "gemma";
   l.vocab_size = c.get_int("vocab_size");
   l.hidden_size = c.get_int("hidden_size");
   l.intermediate_size = c.get_int("intermediate_size");
@@ -24,10 +24,11 @@ LlamaConfig LlamaConfig::from(const Config& c) {
   l.num_attention_heads = c.get_int("num_attention_heads");
   l.num_key_value_heads = c.get_int("num_key_value_heads", l.num_attention_heads);
   l.max_position_embeddings =
-      c.get_int("max_position_embeddings", mistral ? 4096 * 32 : qwen2 ? 32768 : 2048);
+      c.get_int("max_position_embeddings", mistral ? 4096 * 32 : qwen2 ? 32768 : gemma ? 8192 : 2048);
   l.rms_norm_eps = c.get_float("rms_norm_eps", 1e-6);
-  l.hidden_act = c.get_string("hidden_act", "silu");
-  l.tie_word_embeddings = c.get_bool("tie_word_embeddings", false);
+  // GemmaMLP uses hidden_activation (gelu_pytorch_tanh when unset), not hidden_act.
+  l.hidden_act = gemma ? c.get_string("hidden_activation", "gelu_pytorch_tanh") : c.get_string("hidden_act", "silu");
+  l.tie_word_embeddings = c.get_bool("tie_word_embeddings", gemma);
   // Bounded first: head counts and sizes are multiplied together below, and
   // num_hidden_layers sizes a table before any weight is looked at.
   c.check_range("num_attention_heads", l.num_attention_heads, 1, kMaxConfigDim);
@@ -45,7 +46,7 @@ LlamaConfig LlamaConfig::from(const Config& c) {
                                               std::to_string(l.num_key_value_heads));
   }
   // head_dim when given (it need not equal hidden_size / heads), else the quotient.
-  l.head_dim = c.get_int("head_dim", 0);
+  l.head_dim = c.get_int("head_dim", gemma ? 256 : 0);
   if (l.head_dim == 0) {
     if (l.hidden_size % l.num_attention_heads != 0) {
       throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(l.hidden_size) +
@@ -83,6 +84,10 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     const int64_t first = std::max<int64_t>(0, c.get_int("max_window_layers", 28));
     for (int64_t i = first; i < l.num_hidden_layers; ++i) l.layer_sliding_window[i] = window;
   }
+  if (gemma) {
+    l.embed_scale = static_cast<float>(std::sqrt(static_cast<double>(l.hidden_size)));
+    l.norm_unit_offset = true;
+  }
   l.rope = RopeConfig::from(c, l.head_dim);
   return l;
 }
@@ -119,17 +124,18 @@ class Llama final : public DecoderModel {
     for (int64_t i = 0; i < cfg_.num_hidden_layers; ++i) {
       const std::string p = "layers." + std::to_string(i) + ".";
       LlamaLayer layer;
-      layer.input_layernorm = {w.tensor(p + "input_layernorm.weight", {Hd}), eps, false};
+      layer.input_layernorm = {w.tensor(p + "input_layernorm.weight", {Hd}), eps, cfg_.norm_unit_offset};
       layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
       layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
       layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
       layer.o_proj = w.linear(p + "self_attn.o_proj", q_width, Hd, cfg_.o_bias);
-      layer.post_attention_layernorm = {w.tensor(p + "post_attention_layernorm.weight", {Hd}), eps, false};
+      layer.post_attention_layernorm = {w.tensor(p + "post_attention_layernorm.weight", {Hd}), eps,
+                                        cfg_.norm_unit_offset};
       layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
                    w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
       layers_.push_back(std::move(layer));
     }
-    norm_ = {w.tensor("norm.weight", {Hd}), eps, false};
+    norm_ = {w.tensor("norm.weight", {Hd}), eps, cfg_.norm_unit_offset};
     own_head_ = !cfg_.tie_word_embeddings;
     lm_head_ = own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, Hd) : embed_tokens_;
 
@@ -170,6 +176,9 @@ class Llama final : public DecoderModel {
 
     Tensor x = Tensor::zeros(DType::F32, {rows, Hd});
     for (int64_t r = 0; r < rows; ++r) embed_tokens_.copy_row(in.input_ids[r], x.f32() + r * Hd);
+    if (cfg_.embed_scale != 1.0f) {
+      for (int64_t i = 0; i < rows * Hd; ++i) x.f32()[i] *= cfg_.embed_scale;
+    }
 
     CausalAttentionShape shape{in.batch, in.seq, heads, kv_heads, D, past, cache.capacity(), 0,
                                1.0f / std::sqrt(static_cast<float>(D))};

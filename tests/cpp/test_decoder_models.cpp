@@ -109,10 +109,16 @@ TEST_CASE("llama: micro-llama greedy ids, cached and recomputed", "[decoder][par
 
 // Generated fixtures (tests/fixtures/make_decoder_fixtures.py): mistral with a
 // sliding window of 4 (the 7-token prefill and the 16-token run slide),
-// qwen2 with q/k/v biases.
+// qwen2 with q/k/v biases, gemma (scaled embeddings, 1 + weight RMSNorm,
+// GeGLU, tied head).
 TEST_CASE("mistral: micro-mistral (sliding window 4) prefill, decode and greedy ids match torch", "[decoder][parity]") {
   check_prefill_and_decode(fixtures_path("micro-mistral"));
   check_greedy_16(fixtures_path("micro-mistral"));
+}
+
+TEST_CASE("gemma: micro-gemma prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-gemma"));
+  check_greedy_16(fixtures_path("micro-gemma"));
 }
 
 TEST_CASE("qwen2: micro-qwen2 (q/k/v biases) prefill, decode and greedy ids match torch", "[decoder][parity]") {
