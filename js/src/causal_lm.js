@@ -216,7 +216,7 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
 }
 
 /**
- * Loads a decoder (gpt2, llama, mistral, qwen2, gemma) from its config.json and
+ * Loads a decoder (gpt2, llama, mistral, qwen2, gemma, phi3) from its config.json and
  * safetensors, as transformers.js's AutoModelForCausalLM. `dtype`: 'fp32'
  * (default; f16/bf16 weights are widened), 'fp16' (linear layers and
  * embeddings kept or rounded to 16-bit halves while loading) or 'q8' (linear

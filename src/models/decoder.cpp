@@ -142,6 +142,12 @@ Projection DecoderWeights::linear(const std::string& prefix, int64_t in, int64_t
   return store(loader_.raw_base(prefix + ".weight", {out, in}), std::move(b), false, prefix + ".weight");
 }
 
+Projection DecoderWeights::linear_rows(const std::string& prefix, int64_t in, int64_t total_out, int64_t begin,
+                                       int64_t end) const {
+  const Tensor fused = loader_.raw_base(prefix + ".weight", {total_out, in});
+  return store(fused.slice_rows(begin, end), Tensor(), false, prefix + ".weight");
+}
+
 Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t out) const {
   return store(loader_.raw_base(prefix + ".weight", {in, out}), tensor(prefix + ".bias", {out}), true,
                prefix + ".weight");

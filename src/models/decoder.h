@@ -108,6 +108,9 @@ class DecoderWeights {
 
   // nn.Linear "<prefix>.weight" (out, in) and, when `bias`, "<prefix>.bias".
   Projection linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const;
+  // Rows [begin, end) of a fused nn.Linear "<prefix>.weight" (total_out, in)
+  // without bias (Phi-3's qkv_proj and gate_up_proj), as its own layer.
+  Projection linear_rows(const std::string& prefix, int64_t in, int64_t total_out, int64_t begin, int64_t end) const;
   // GPT-2 Conv1D "<prefix>.weight" (in, out) + "<prefix>.bias".
   Projection conv1d(const std::string& prefix, int64_t in, int64_t out) const;
   // An embedding table (rows, dim), usable as an LM head too.

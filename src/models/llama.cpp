@@ -17,6 +17,7 @@ LlamaConfig LlamaConfig::from(const Config& c) {
   LlamaConfig l;
   l.model_type = c.model_type();
   const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2", gemma = l.model_type == "gemma";
+  const bool phi3 = l.model_type == "phi3";
   l.vocab_size = c.get_int("vocab_size");
   l.hidden_size = c.get_int("hidden_size");
   l.intermediate_size = c.get_int("intermediate_size");
@@ -69,10 +70,10 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     l.mlp_bias = c.get_bool("mlp_bias", false);
   }
   l.layer_sliding_window.assign(static_cast<size_t>(l.num_hidden_layers), 0);
-  if (mistral) {
-    // MistralConfig defaults sliding_window to 4096; null disables it.
+  if (mistral || phi3) {
+    // MistralConfig defaults sliding_window to 4096, Phi3Config to none; null disables it.
     const auto& j = c.json();
-    const int64_t window = !j.contains("sliding_window") ? 4096 : c.get_int("sliding_window", 0);
+    const int64_t window = !j.contains("sliding_window") ? (mistral ? 4096 : 0) : c.get_int("sliding_window", 0);
     c.check_range("sliding_window", window, 0, INT64_MAX);
     l.layer_sliding_window.assign(l.layer_sliding_window.size(), window);
   } else if (qwen2 && c.get_bool("use_sliding_window", false)) {
@@ -84,6 +85,7 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     const int64_t first = std::max<int64_t>(0, c.get_int("max_window_layers", 28));
     for (int64_t i = first; i < l.num_hidden_layers; ++i) l.layer_sliding_window[i] = window;
   }
+  l.fused_projections = phi3;
   if (gemma) {
     l.embed_scale = static_cast<float>(std::sqrt(static_cast<double>(l.hidden_size)));
     l.norm_unit_offset = true;
@@ -125,14 +127,28 @@ class Llama final : public DecoderModel {
       const std::string p = "layers." + std::to_string(i) + ".";
       LlamaLayer layer;
       layer.input_layernorm = {w.tensor(p + "input_layernorm.weight", {Hd}), eps, cfg_.norm_unit_offset};
-      layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
-      layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
-      layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
+      if (cfg_.fused_projections) {
+        const std::string qkv = p + "self_attn.qkv_proj";
+        const int64_t total = q_width + 2 * kv_width;
+        layer.q_proj = w.linear_rows(qkv, Hd, total, 0, q_width);
+        layer.k_proj = w.linear_rows(qkv, Hd, total, q_width, q_width + kv_width);
+        layer.v_proj = w.linear_rows(qkv, Hd, total, q_width + kv_width, total);
+      } else {
+        layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
+        layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
+        layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
+      }
       layer.o_proj = w.linear(p + "self_attn.o_proj", q_width, Hd, cfg_.o_bias);
       layer.post_attention_layernorm = {w.tensor(p + "post_attention_layernorm.weight", {Hd}), eps,
                                         cfg_.norm_unit_offset};
-      layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
-                   w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
+      if (cfg_.fused_projections) {
+        layer.mlp = {w.linear_rows(p + "mlp.gate_up_proj", Hd, 2 * I, 0, I),
+                     w.linear_rows(p + "mlp.gate_up_proj", Hd, 2 * I, I, 2 * I),
+                     w.linear(p + "mlp.down_proj", I, Hd, false), act};
+      } else {
+        layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
+                     w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
+      }
       layers_.push_back(std::move(layer));
     }
     norm_ = {w.tensor("norm.weight", {Hd}), eps, cfg_.norm_unit_offset};

@@ -371,7 +371,7 @@ TEST_CASE("decoder bad input: clear errors", "[decoder][errors]") {
   }
   SECTION("an encoder model_type") {
     expect_error([&] { load_decoder(load_repo_dir(decoder_dir("hubwasm-fixtures--micro-bert"))); },
-                 ErrorCode::UnsupportedModel, "supported: gpt2, llama, mistral, qwen2, gemma");
+                 ErrorCode::UnsupportedModel, "supported: gpt2, llama, mistral, qwen2, gemma, phi3");
   }
   SECTION("an unknown rope_scaling type") {
     RepoFiles bad = load_repo_dir(decoder_dir(kMicroLlama));
