@@ -57,19 +57,26 @@ models: deps
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only minilm-l6 --no-quant --prefix hubwasm-bench--
 
 # Micro encoder fixtures (every head; bert, distilbert, roberta, xlm-roberta, electra, albert, mpnet,
-# deberta-v2) with torch references and ONNX exports of the same weights (tests/fixtures/).
+# deberta-v2) and decoder fixtures (mistral, qwen2) with torch references and ONNX exports of the
+# same weights (tests/fixtures/).
 FIXTURES_DIR := build/fixtures
 fixtures: deps
 	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -a \
 	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-electra-qa/ref/encoder.json -nt tests/fixtures/make_encoder_fixtures.py || \
 	  /usr/bin/python3 tests/fixtures/make_encoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
+	@test -f $(FIXTURES_DIR)/hubwasm-fixtures--micro-qwen2/ref/greedy.json -a \
+	  $(FIXTURES_DIR)/hubwasm-fixtures--micro-qwen2/ref/greedy.json -nt tests/fixtures/make_decoder_fixtures.py || \
+	  /usr/bin/python3 tests/fixtures/make_decoder_fixtures.py --out $(FIXTURES_DIR) --shared $(HUBWASM_SHARED)
 
 # Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
-# as wasm in Node, then hubwasm vs transformers.js on the same weights, then
-# tokenizer throughput vs @huggingface/tokenizers.
+# as wasm in Node, then hubwasm vs transformers.js on the same weights
+# (encoders in Node, decoders in Node, encoders in Chromium), then tokenizer
+# throughput vs @huggingface/tokenizers.
 bench-models: models
 	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
+	@for m in gpt2 tiny-llama; do test -f $(MODELS_DIR)/hubwasm-bench--$$m/onnx/model_quantized.onnx || \
+	  $(MAKE_MODELS) --out $(MODELS_DIR) --only $$m --prefix hubwasm-bench-- || exit 1; done
 
 bench-kernels: native wasm
 	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
@@ -79,6 +86,7 @@ bench-kernels: native wasm
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
+	node bench/decode_bench.mjs --models $(MODELS_DIR)
 	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base
 	node bench/tokenizers_bench.mjs
 

@@ -361,7 +361,7 @@ val feature_extraction(const WasmTokenizer& tokenizer, const WasmEncoder& model,
 
 
 // ---------------------------------------------------------------------------
-// Decoders (causal LMs): load, forward, generate.
+// Decoders (causal LMs): load, forward, step-wise generation.
 
 // A finite JS number, else InvalidArgument naming the option.
 double option_number(const val& v, const std::string& name) {
@@ -437,6 +437,35 @@ void apply_generation_options(GenerationOptions& o, const val& options) {
 
 val ids_to_js(const std::vector<int32_t>& ids) { return copy_to_js("Int32Array", ids.data(), ids.size()); }
 
+// One generate() run: step() returns the next token of every row
+// (Int32Array), or null with a pending error; done() after the last step or
+// stop(); result() gives {batch, length, sequences: Int32Array
+// (batch*length), new_tokens, cancelled}.
+class WasmGeneration {
+ public:
+  WasmGeneration(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& options)
+      : run_(model, input, options) {}
+
+  val step() {
+    return guarded([&] { return ids_to_js(run_.step()); }, val::null());
+  }
+  bool done() const { return run_.done(); }
+  void stop() { run_.stop(); }
+  val result() const {
+    const GenerationResult r = run_.result();
+    val out = val::object();
+    out.set("batch", static_cast<double>(r.batch));
+    out.set("length", static_cast<double>(r.length));
+    out.set("sequences", ids_to_js(r.sequences));
+    out.set("new_tokens", static_cast<double>(r.new_tokens));
+    out.set("cancelled", r.cancelled);
+    return out;
+  }
+
+ private:
+  Generation run_;
+};
+
 class WasmDecoder {
  public:
   static WasmDecoder* load(const WasmRepo& repo, const std::string& dtype) {
@@ -468,12 +497,11 @@ class WasmDecoder {
     }, val::null());
   }
 
-  // {batch, length, sequences: Int32Array (batch*length), new_tokens, cancelled}.
-  // `on_step(tokens: Int32Array)` runs after every step with one token per
-  // row; returning false stops the run. It must not throw (js/src catches).
-  val generate(const val& input_ids, const val& attention_mask, int batch, int seq, const val& options,
-               const val& on_step) const {
-    return guarded([&] {
+  // A generation run driven step by step from JS (see WasmGeneration), so
+  // the event loop runs between steps. The decoder must outlive it.
+  WasmGeneration* start(const val& input_ids, const val& attention_mask, int batch, int seq,
+                        const val& options) const {
+    return guarded([&]() -> WasmGeneration* {
       GenerationOptions o = defaults_;
       apply_generation_options(o, options);
       GenerationInput in;
@@ -481,21 +509,8 @@ class WasmDecoder {
       in.seq = seq;
       in.input_ids = int32_vector(input_ids);
       if (!is_nullish(attention_mask)) in.attention_mask = int32_vector(attention_mask);
-      TokenCallback callback;
-      if (!is_nullish(on_step)) {
-        callback = [&on_step](const std::vector<int32_t>& tokens) {
-          return on_step(ids_to_js(tokens)).as<bool>();
-        };
-      }
-      const GenerationResult r = hubwasm::generate(*model_, in, o, callback);
-      val out = val::object();
-      out.set("batch", static_cast<double>(r.batch));
-      out.set("length", static_cast<double>(r.length));
-      out.set("sequences", ids_to_js(r.sequences));
-      out.set("new_tokens", static_cast<double>(r.new_tokens));
-      out.set("cancelled", r.cancelled);
-      return out;
-    }, val::null());
+      return new WasmGeneration(*model_, in, o);
+    }, static_cast<WasmGeneration*>(nullptr));
   }
 
   // {model_type, vocab_size, num_layers, max_positions, eos_token_id: [...],
@@ -571,8 +586,13 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   class_<WasmDecoder>("Decoder")
       .class_function("load", &WasmDecoder::load, allow_raw_pointers())
       .function("forward", &WasmDecoder::forward)
-      .function("generate", &WasmDecoder::generate)
+      .function("start", &WasmDecoder::start, allow_raw_pointers())
       .function("info", &WasmDecoder::info);
+  class_<WasmGeneration>("Generation")
+      .function("step", &WasmGeneration::step)
+      .function("done", &WasmGeneration::done)
+      .function("stop", &WasmGeneration::stop)
+      .function("result", &WasmGeneration::result);
 }
 
 // ---- Test hooks: not part of the public JS API (js/ never calls them) ------

@@ -4,7 +4,7 @@ import { fillNativeRepo, fillWeights, withNativeRepo } from './repo.js';
 import { Tensor } from './tensor.js';
 
 // dtype names of transformers.js the core can load; checked before any download.
-const DTYPES = new Set(['fp32', 'float32', 'auto', 'q8', 'int8']);
+const DTYPES = new Set(['fp32', 'float32', 'auto', 'fp16', 'float16', 'q8', 'int8']);
 
 /** Rows of token ids from a Tensor [batch, seq] (or nested arrays) as one Int32Array. */
 function idsOf(value, name) {
@@ -30,6 +30,24 @@ function sameShape(ids, other, name) {
 
 const abortReason = (signal) => signal.reason ?? new DOMException('generation was aborted', 'AbortError');
 
+// generate() runs one wasm step at a time and returns to the event loop at
+// least this often, so timers (an AbortSignal's, a UI's) fire mid-run.
+const YIELD_EVERY_MS = 25;
+
+// A macrotask: setImmediate in Node (expired timers run before it), a
+// MessageChannel message in browsers (setTimeout(0) is clamped to 4 ms there).
+function nextMacrotask() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /**
  * A decoder (causal LM) in WebAssembly memory. `await model({ input_ids,
  * attention_mask })` returns `{ logits }` [batch, seq, vocab];
@@ -42,6 +60,8 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
     super(config, native, null);
     this._decoder = decoder;
     this._info = info;
+    this._runs = 0;          // generate() calls in progress (each awaits between steps)
+    this._disposed = null;   // the decoder dispose() left to the last of them
     /** generation_config.json's settings the core applies by default (eos_token_id, ...). */
     this.generation_config = info.generation;
   }
@@ -72,8 +92,11 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
    * seed, use_cache) over generation_config.json's; an unknown name is an
    * INVALID_ARGUMENT error. Also: `streamer` (put()/end(), e.g. a
    * TextStreamer), `stop_strings` (a string or strings; needs `tokenizer`),
-   * `signal` (an AbortSignal: checked at every step; the run then rejects
-   * with signal.reason and the model stays usable), `generation_config`
+   * `signal` (an AbortSignal: checked after every step, and the run returns
+   * to the event loop every 25 ms so that timers can fire; an aborted run
+   * rejects with signal.reason, as fetch() does, and the model stays usable;
+   * transformers.js has no AbortSignal, its InterruptableStoppingCriteria
+   * returns the tokens so far instead), `generation_config`
    * (an object of options). token_type_ids (from a tokenizer's output) are ignored.
    * @returns {Promise<Tensor>} int64 [batch, prompt + new tokens]
    */
@@ -139,7 +162,32 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
       }
     };
 
-    const out = checkNative(this._native, decoder.generate(ids.data, mask?.data ?? null, batch, seq, settings, onStep));
+    const run = checkNative(this._native, decoder.start(ids.data, mask?.data ?? null, batch, seq, settings));
+    this._runs++;
+    let out;
+    try {
+      let lastYield = Date.now();
+      while (!run.done()) {
+        const tokens = checkNative(this._native, run.step());
+        if (!onStep(tokens)) run.stop();
+        if (!run.done() && Date.now() - lastYield >= YIELD_EVERY_MS) {
+          await nextMacrotask();
+          lastYield = Date.now();
+          if (!this._decoder) throw new HubwasmError('INVALID_ARGUMENT', 'the model was disposed during generate()');
+          if (signal?.aborted) {
+            aborted = true;
+            run.stop();
+          }
+        }
+      }
+      out = run.result();
+    } finally {
+      run.delete();
+      if (--this._runs === 0 && this._disposed) {
+        this._disposed.delete();
+        this._disposed = null;
+      }
+    }
     if (failure) throw failure;
     if (aborted) {
       streamer?.end();
@@ -160,22 +208,25 @@ export class PreTrainedModelForCausalLM extends PreTrainedModel {
 
   /** Frees the model's WebAssembly memory. */
   async dispose() {
-    this._decoder?.delete();
+    // A generate() still running reads the weights: it frees them when it ends.
+    if (this._runs === 0) this._decoder?.delete();
+    else this._disposed = this._decoder;
     this._decoder = null;
   }
 }
 
 /**
- * Loads a decoder (gpt2, llama, mistral, qwen2) from its config.json and
+ * Loads a decoder (gpt2, llama, mistral, qwen2, gemma, phi3) from its config.json and
  * safetensors, as transformers.js's AutoModelForCausalLM. `dtype`: 'fp32'
- * (default; f16/bf16 weights are widened) or 'q8' (linear layers and
- * embeddings quantized to int8 blocks while loading).
+ * (default; f16/bf16 weights are widened), 'fp16' (linear layers and
+ * embeddings kept or rounded to 16-bit halves while loading) or 'q8' (linear
+ * layers and embeddings quantized to int8 blocks while loading).
  */
 export class AutoModelForCausalLM {
   static async from_pretrained(model_id, options = {}) {
     const { dtype = 'fp32' } = options;
     if (typeof dtype !== 'string' || !DTYPES.has(dtype)) {
-      throw new HubwasmError('INVALID_ARGUMENT', `dtype ${JSON.stringify(dtype)} is not supported (supported: fp32, q8)`);
+      throw new HubwasmError('INVALID_ARGUMENT', `dtype ${JSON.stringify(dtype)} is not supported (supported: fp32, fp16, q8)`);
     }
     const config = options.config ?? (await loadConfig(model_id, options));
     return withNativeRepo(async (native, repo) => {
@@ -184,8 +235,8 @@ export class AutoModelForCausalLM {
       });
       await fillWeights(native, repo, model_id, { ...options, config });
       const decoder = checkNative(native, native.Decoder.load(repo, dtype), model_id);
-      // The safetensors bytes go now, before anything else is loaded (a q8
-      // model keeps no view of them).
+      // The safetensors bytes go now, before anything else is loaded (fp16
+      // and q8 models keep no view of them; fp32 ones view them in place).
       repo.releaseWeights();
       const info = checkNative(native, decoder.info(), model_id);
       return new PreTrainedModelForCausalLM(config, native, decoder, info);

@@ -272,7 +272,7 @@ export function pipeline(task: string, model?: string | null, options?: Pipeline
 
 // --- Text generation -------------------------------------------------------
 
-export type DecoderDtype = 'fp32' | 'float32' | 'auto' | 'q8' | 'int8';
+export type DecoderDtype = 'fp32' | 'float32' | 'auto' | 'fp16' | 'float16' | 'q8' | 'int8';
 /** What generate() calls: the prompt first, then one token per row per step, then end(). */
 export interface Streamer {
   put(value: bigint[][]): void;
@@ -323,7 +323,7 @@ export interface GenerateArguments extends GenerationOptions {
   /** Ignored (tokenizers return it). */
   token_type_ids?: Tensor;
   streamer?: Streamer | null;
-  /** Checked at every step: the run then rejects with signal.reason; the model stays usable. */
+  /** Checked after every step; generate() returns to the event loop every 25 ms so timers can fire. An aborted run rejects with signal.reason (AbortError); the model stays usable. */
   signal?: AbortSignal | null;
   /** Stops a row once its new text contains one of these (needs `tokenizer`). */
   stop_strings?: string | string[] | null;

@@ -141,6 +141,27 @@ float f16_to_f32(uint16_t h) {
   return f;
 }
 
+uint16_t f32_to_f16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  const auto sign = static_cast<uint16_t>((bits >> 16) & 0x8000);
+  const uint32_t abs = bits & 0x7fffffffu;
+  if (abs >= 0x7f800000u) return sign | (abs > 0x7f800000u ? 0x7e00 : 0x7c00);  // NaN / inf
+  if (abs >= 0x477ff000u) return sign | 0x7c00;  // rounds to above 65504: inf
+  if (abs < 0x38800000u) {                        // below 2^-14: an f16 subnormal (or zero)
+    if (abs < 0x33000000u) return sign;           // below half the smallest subnormal
+    const uint32_t mant = (abs & 0x7fffffu) | 0x800000u;
+    const int shift = 126 - static_cast<int>(abs >> 23);  // 14..24: mant * 2^(e-127) / 2^-24
+    const uint32_t half = mant >> shift, rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+    return sign | static_cast<uint16_t>(half + (rest > mid || (rest == mid && (half & 1))));
+  }
+  // Normal: rebias the exponent, round the 13 dropped mantissa bits to nearest even
+  // (a carry into the exponent is the correct result).
+  const uint32_t rebased = abs - (112u << 23);
+  const uint32_t rounded = rebased + 0xfffu + ((rebased >> 13) & 1);
+  return sign | static_cast<uint16_t>(rounded >> 13);
+}
+
 float bf16_to_f32(uint16_t b) {
   const uint32_t bits = static_cast<uint32_t>(b) << 16;
   float f;

@@ -58,6 +58,8 @@ class Tensor {
 Tensor to_f32(const Tensor& t, const std::string& what);
 
 float f16_to_f32(uint16_t h);
+// Round to nearest even; overflow gives +-inf, NaN stays NaN (quiet).
+uint16_t f32_to_f16(float f);
 float bf16_to_f32(uint16_t b);
 
 }  // namespace hubwasm

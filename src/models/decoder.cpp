@@ -1,13 +1,16 @@
 #include "models/decoder.h"
 
+#include <cstring>
+
 #include "core/error.h"
 
 namespace hubwasm {
 
 WeightFormat parse_weight_format(const std::string& dtype) {
   if (dtype == "fp32" || dtype == "float32" || dtype == "auto" || dtype.empty()) return WeightFormat::F32;
+  if (dtype == "fp16" || dtype == "float16") return WeightFormat::F16;
   if (dtype == "q8" || dtype == "int8") return WeightFormat::Q8;
-  throw Error(ErrorCode::InvalidArgument, "dtype \"" + dtype + "\" is not supported (supported: fp32, q8)");
+  throw Error(ErrorCode::InvalidArgument, "dtype \"" + dtype + "\" is not supported (supported: fp32, fp16, q8)");
 }
 
 KVCache DecoderModel::new_cache(int64_t batch) const {
@@ -102,38 +105,67 @@ std::optional<int32_t> read_token_id(const Config& config, const std::string& ke
   return static_cast<int32_t>(id);
 }
 
-Projection DecoderWeights::store(const Tensor& weight, Tensor bias) const {
-  if (options_.format == WeightFormat::Q8) {
-    // Quantized tensor by tensor: only one layer is ever widened to float32 at a time.
-    return Projection::from_q8(quantize_q8(weight, /*transposed=*/false, options_.q8_block), std::move(bias));
+namespace {
+
+Tensor owned_copy(const Tensor& t) {
+  Tensor copy = Tensor::zeros(t.dtype(), t.shape());
+  std::memcpy(copy.mutable_data(), t.data(), t.nbytes());
+  return copy;
+}
+
+}  // namespace
+
+Tensor DecoderWeights::tensor(const std::string& name, const Shape& shape) const {
+  const Tensor t = loader_.base(name, shape);
+  return options_.format == WeightFormat::F32 ? t : owned_copy(t);
+}
+
+LayerNorm DecoderWeights::layer_norm(const std::string& prefix, int64_t hidden, float eps) const {
+  return {tensor(prefix + ".weight", {hidden}), tensor(prefix + ".bias", {hidden}), eps};
+}
+
+Projection DecoderWeights::store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const {
+  switch (options_.format) {
+    case WeightFormat::Q8:
+      // Quantized tensor by tensor: only one layer is ever widened to float32 at a time.
+      return Projection::from_q8(quantize_q8(to_f32(weight, what), transposed, options_.q8_block), std::move(bias));
+    case WeightFormat::F16:
+      return Projection::from_f16(to_linear_f16(weight, transposed, what), std::move(bias));
+    case WeightFormat::F32: break;
   }
-  return Projection::from_linear({weight, std::move(bias)});
+  const Tensor w = to_f32(weight, what);
+  return transposed ? Projection::from_conv1d({w, std::move(bias)}) : Projection::from_linear({w, std::move(bias)});
 }
 
 Projection DecoderWeights::linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const {
-  Tensor b = bias ? loader_.base(prefix + ".bias", {out}) : Tensor();
-  return store(loader_.base(prefix + ".weight", {out, in}), std::move(b));
+  Tensor b = bias ? tensor(prefix + ".bias", {out}) : Tensor();
+  return store(loader_.raw_base(prefix + ".weight", {out, in}), std::move(b), false, prefix + ".weight");
+}
+
+Projection DecoderWeights::linear_rows(const std::string& prefix, int64_t in, int64_t total_out, int64_t begin,
+                                       int64_t end) const {
+  const Tensor fused = loader_.raw_base(prefix + ".weight", {total_out, in});
+  return store(fused.slice_rows(begin, end), Tensor(), false, prefix + ".weight");
 }
 
 Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t out) const {
-  const Tensor w = loader_.base(prefix + ".weight", {in, out});
-  Tensor b = loader_.base(prefix + ".bias", {out});
-  if (options_.format == WeightFormat::Q8) {
-    return Projection::from_q8(quantize_q8(w, /*transposed=*/true, options_.q8_block), std::move(b));
-  }
-  return Projection::from_conv1d({w, std::move(b)});
+  return store(loader_.raw_base(prefix + ".weight", {in, out}), tensor(prefix + ".bias", {out}), true,
+               prefix + ".weight");
 }
 
 Projection DecoderWeights::table(const std::string& name, int64_t rows, int64_t dim) const {
-  const Tensor t = loader_.base(name, {rows, dim});
-  if (!options_.q8_embeddings) return Projection::from_linear({t, Tensor()});
-  return store(t, Tensor());
+  return store_table(loader_.raw_base(name, {rows, dim}), name);
 }
 
 Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int64_t dim) const {
-  const Tensor t = loader_.head(name, {rows, dim});
-  if (!options_.q8_embeddings) return Projection::from_linear({t, Tensor()});
-  return store(t, Tensor());
+  return store_table(loader_.raw_head(name, {rows, dim}), name);
+}
+
+Projection DecoderWeights::store_table(const Tensor& t, const std::string& name) const {
+  if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
+    return Projection::from_linear({owned_copy(to_f32(t, name)), Tensor()});
+  }
+  return store(t, Tensor(), false, name);
 }
 
 }  // namespace hubwasm

@@ -31,19 +31,23 @@ struct DecoderInput {
   bool last_logits_only = false;
 };
 
-// How to store the weights: as the file has them (widened to float32), or
-// linear layers and embedding tables quantized to int8 blocks while loading.
-enum class WeightFormat { F32, Q8 };
+// How to store the weights: as the file has them (widened to float32),
+// linear layers and embedding tables as IEEE half precision (F16: f16 kept,
+// f32 / bf16 rounded while loading), or quantized to int8 blocks (Q8). F16
+// and Q8 copy every other tensor (norms, biases, position tables) out of the
+// file, so the safetensors bytes can be freed once the model is loaded.
+enum class WeightFormat { F32, F16, Q8 };
 
 struct DecoderOptions {
   WeightFormat format = WeightFormat::F32;
-  int64_t q8_block = 32;  // input features per int8 scale
+  int64_t q8_block = kQ8DefaultBlock;  // input features per int8 scale
   // Q8 only: also quantize embedding tables / the LM head (the largest
   // tensors of small-vocabulary-heavy models), at some cost in accuracy.
   bool q8_embeddings = true;
 };
 
-// "fp32" / "float32" / "auto" -> F32, "q8" / "int8" -> Q8; InvalidArgument otherwise.
+// "fp32" / "float32" / "auto" -> F32, "fp16" / "float16" -> F16,
+// "q8" / "int8" -> Q8; InvalidArgument otherwise.
 WeightFormat parse_weight_format(const std::string& dtype);
 
 // What generation needs to know about a loaded decoder.
@@ -99,12 +103,14 @@ class DecoderWeights {
   DecoderWeights(const WeightStore& store, std::string base_prefix, const DecoderOptions& options)
       : store_(store), loader_(store, std::move(base_prefix)), options_(options) {}
 
-  const WeightLoader& loader() const { return loader_; }
   const DecoderOptions& options() const { return options_; }
   bool has_base(const std::string& name) const { return loader_.has_base(name); }
 
   // nn.Linear "<prefix>.weight" (out, in) and, when `bias`, "<prefix>.bias".
   Projection linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const;
+  // Rows [begin, end) of a fused nn.Linear "<prefix>.weight" (total_out, in)
+  // without bias (Phi-3's qkv_proj and gate_up_proj), as its own layer.
+  Projection linear_rows(const std::string& prefix, int64_t in, int64_t total_out, int64_t begin, int64_t end) const;
   // GPT-2 Conv1D "<prefix>.weight" (in, out) + "<prefix>.bias".
   Projection conv1d(const std::string& prefix, int64_t in, int64_t out) const;
   // An embedding table (rows, dim), usable as an LM head too.
@@ -112,9 +118,15 @@ class DecoderWeights {
   // A head tensor named from the model root ("lm_head.weight"), (rows, dim).
   Projection head_table(const std::string& name, int64_t rows, int64_t dim) const;
   bool has_head(const std::string& name) const { return store_.has(name); }
+  // A small float32 tensor (norm weight, position table): a view of the file
+  // in F32 format, an owned copy otherwise.
+  Tensor tensor(const std::string& name, const Shape& shape) const;
+  LayerNorm layer_norm(const std::string& prefix, int64_t hidden, float eps) const;
 
  private:
-  Projection store(const Tensor& weight_out_in, Tensor bias) const;
+  // weight: (out, in), or (in, out) when `transposed`, in the file's dtype.
+  Projection store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const;
+  Projection store_table(const Tensor& table, const std::string& name) const;
 
   const WeightStore& store_;
   WeightLoader loader_;

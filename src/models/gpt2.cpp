@@ -59,19 +59,18 @@ class Gpt2 final : public DecoderModel {
   Gpt2(const Config& config, const WeightStore& weights, const DecoderOptions& options)
       : cfg_(Gpt2Config::from(config)) {
     const DecoderWeights w(weights, "transformer.", options);
-    const WeightLoader& f32 = w.loader();
     const int64_t E = cfg_.n_embd;
     const auto eps = static_cast<float>(cfg_.layer_norm_epsilon);
     act_ = parse_activation(cfg_.activation_function, "activation_function");
     wte_ = w.table("wte.weight", cfg_.vocab_size, E);
-    wpe_ = f32.base("wpe.weight", {cfg_.n_positions, E});
+    wpe_ = w.tensor("wpe.weight", {cfg_.n_positions, E});
     for (int64_t i = 0; i < cfg_.n_layer; ++i) {
       const std::string p = "h." + std::to_string(i) + ".";
-      blocks_.push_back({f32.base_layer_norm(p + "ln_1", E, eps), w.conv1d(p + "attn.c_attn", E, 3 * E),
-                         w.conv1d(p + "attn.c_proj", E, E), f32.base_layer_norm(p + "ln_2", E, eps),
+      blocks_.push_back({w.layer_norm(p + "ln_1", E, eps), w.conv1d(p + "attn.c_attn", E, 3 * E),
+                         w.conv1d(p + "attn.c_proj", E, E), w.layer_norm(p + "ln_2", E, eps),
                          w.conv1d(p + "mlp.c_fc", E, cfg_.n_inner), w.conv1d(p + "mlp.c_proj", cfg_.n_inner, E)});
     }
-    ln_f_ = f32.base_layer_norm("ln_f", E, eps);
+    ln_f_ = w.layer_norm("ln_f", E, eps);
     // GPT2LMHeadModel ties lm_head to wte; a checkpoint may still carry its own copy.
     has_own_head_ = w.has_head("lm_head.weight");
     lm_head_ = has_own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, E) : wte_;

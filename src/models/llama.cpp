@@ -16,7 +16,8 @@ namespace hubwasm {
 LlamaConfig LlamaConfig::from(const Config& c) {
   LlamaConfig l;
   l.model_type = c.model_type();
-  const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2";
+  const bool mistral = l.model_type == "mistral", qwen2 = l.model_type == "qwen2", gemma = l.model_type == "gemma";
+  const bool phi3 = l.model_type == "phi3";
   l.vocab_size = c.get_int("vocab_size");
   l.hidden_size = c.get_int("hidden_size");
   l.intermediate_size = c.get_int("intermediate_size");
@@ -24,10 +25,11 @@ LlamaConfig LlamaConfig::from(const Config& c) {
   l.num_attention_heads = c.get_int("num_attention_heads");
   l.num_key_value_heads = c.get_int("num_key_value_heads", l.num_attention_heads);
   l.max_position_embeddings =
-      c.get_int("max_position_embeddings", mistral ? 4096 * 32 : qwen2 ? 32768 : 2048);
+      c.get_int("max_position_embeddings", mistral ? 4096 * 32 : qwen2 ? 32768 : gemma ? 8192 : 2048);
   l.rms_norm_eps = c.get_float("rms_norm_eps", 1e-6);
-  l.hidden_act = c.get_string("hidden_act", "silu");
-  l.tie_word_embeddings = c.get_bool("tie_word_embeddings", false);
+  // GemmaMLP uses hidden_activation (gelu_pytorch_tanh when unset), not hidden_act.
+  l.hidden_act = gemma ? c.get_string("hidden_activation", "gelu_pytorch_tanh") : c.get_string("hidden_act", "silu");
+  l.tie_word_embeddings = c.get_bool("tie_word_embeddings", gemma);
   // Bounded first: head counts and sizes are multiplied together below, and
   // num_hidden_layers sizes a table before any weight is looked at.
   c.check_range("num_attention_heads", l.num_attention_heads, 1, kMaxConfigDim);
@@ -45,7 +47,7 @@ LlamaConfig LlamaConfig::from(const Config& c) {
                                               std::to_string(l.num_key_value_heads));
   }
   // head_dim when given (it need not equal hidden_size / heads), else the quotient.
-  l.head_dim = c.get_int("head_dim", 0);
+  l.head_dim = c.get_int("head_dim", gemma ? 256 : 0);
   if (l.head_dim == 0) {
     if (l.hidden_size % l.num_attention_heads != 0) {
       throw Error(ErrorCode::InvalidConfig, c.filename() + ": hidden_size " + std::to_string(l.hidden_size) +
@@ -68,10 +70,10 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     l.mlp_bias = c.get_bool("mlp_bias", false);
   }
   l.layer_sliding_window.assign(static_cast<size_t>(l.num_hidden_layers), 0);
-  if (mistral) {
-    // MistralConfig defaults sliding_window to 4096; null disables it.
+  if (mistral || phi3) {
+    // MistralConfig defaults sliding_window to 4096, Phi3Config to none; null disables it.
     const auto& j = c.json();
-    const int64_t window = !j.contains("sliding_window") ? 4096 : c.get_int("sliding_window", 0);
+    const int64_t window = !j.contains("sliding_window") ? (mistral ? 4096 : 0) : c.get_int("sliding_window", 0);
     c.check_range("sliding_window", window, 0, INT64_MAX);
     l.layer_sliding_window.assign(l.layer_sliding_window.size(), window);
   } else if (qwen2 && c.get_bool("use_sliding_window", false)) {
@@ -82,6 +84,11 @@ LlamaConfig LlamaConfig::from(const Config& c) {
     // (it used to index the table at i < 0).
     const int64_t first = std::max<int64_t>(0, c.get_int("max_window_layers", 28));
     for (int64_t i = first; i < l.num_hidden_layers; ++i) l.layer_sliding_window[i] = window;
+  }
+  l.fused_projections = phi3;
+  if (gemma) {
+    l.embed_scale = static_cast<float>(std::sqrt(static_cast<double>(l.hidden_size)));
+    l.norm_unit_offset = true;
   }
   l.rope = RopeConfig::from(c, l.head_dim);
   return l;
@@ -115,22 +122,36 @@ class Llama final : public DecoderModel {
     const int64_t kv_width = cfg_.num_key_value_heads * cfg_.head_dim;
     const auto eps = static_cast<float>(cfg_.rms_norm_eps);
     const Activation act = parse_activation(cfg_.hidden_act, "hidden_act");
-    const WeightLoader& f32 = w.loader();
     embed_tokens_ = w.table("embed_tokens.weight", cfg_.vocab_size, Hd);
     for (int64_t i = 0; i < cfg_.num_hidden_layers; ++i) {
       const std::string p = "layers." + std::to_string(i) + ".";
       LlamaLayer layer;
-      layer.input_layernorm = {f32.base(p + "input_layernorm.weight", {Hd}), eps, false};
-      layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
-      layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
-      layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
+      layer.input_layernorm = {w.tensor(p + "input_layernorm.weight", {Hd}), eps, cfg_.norm_unit_offset};
+      if (cfg_.fused_projections) {
+        const std::string qkv = p + "self_attn.qkv_proj";
+        const int64_t total = q_width + 2 * kv_width;
+        layer.q_proj = w.linear_rows(qkv, Hd, total, 0, q_width);
+        layer.k_proj = w.linear_rows(qkv, Hd, total, q_width, q_width + kv_width);
+        layer.v_proj = w.linear_rows(qkv, Hd, total, q_width + kv_width, total);
+      } else {
+        layer.q_proj = w.linear(p + "self_attn.q_proj", Hd, q_width, cfg_.qkv_bias);
+        layer.k_proj = w.linear(p + "self_attn.k_proj", Hd, kv_width, cfg_.qkv_bias);
+        layer.v_proj = w.linear(p + "self_attn.v_proj", Hd, kv_width, cfg_.qkv_bias);
+      }
       layer.o_proj = w.linear(p + "self_attn.o_proj", q_width, Hd, cfg_.o_bias);
-      layer.post_attention_layernorm = {f32.base(p + "post_attention_layernorm.weight", {Hd}), eps, false};
-      layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
-                   w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
+      layer.post_attention_layernorm = {w.tensor(p + "post_attention_layernorm.weight", {Hd}), eps,
+                                        cfg_.norm_unit_offset};
+      if (cfg_.fused_projections) {
+        layer.mlp = {w.linear_rows(p + "mlp.gate_up_proj", Hd, 2 * I, 0, I),
+                     w.linear_rows(p + "mlp.gate_up_proj", Hd, 2 * I, I, 2 * I),
+                     w.linear(p + "mlp.down_proj", I, Hd, false), act};
+      } else {
+        layer.mlp = {w.linear(p + "mlp.gate_proj", Hd, I, cfg_.mlp_bias), w.linear(p + "mlp.up_proj", Hd, I, cfg_.mlp_bias),
+                     w.linear(p + "mlp.down_proj", I, Hd, cfg_.mlp_bias), act};
+      }
       layers_.push_back(std::move(layer));
     }
-    norm_ = {f32.base("norm.weight", {Hd}), eps, false};
+    norm_ = {w.tensor("norm.weight", {Hd}), eps, cfg_.norm_unit_offset};
     own_head_ = !cfg_.tie_word_embeddings;
     lm_head_ = own_head_ ? w.head_table("lm_head.weight", cfg_.vocab_size, Hd) : embed_tokens_;
 
@@ -171,6 +192,9 @@ class Llama final : public DecoderModel {
 
     Tensor x = Tensor::zeros(DType::F32, {rows, Hd});
     for (int64_t r = 0; r < rows; ++r) embed_tokens_.copy_row(in.input_ids[r], x.f32() + r * Hd);
+    if (cfg_.embed_scale != 1.0f) {
+      for (int64_t i = 0; i < rows * Hd; ++i) x.f32()[i] *= cfg_.embed_scale;
+    }
 
     CausalAttentionShape shape{in.batch, in.seq, heads, kv_heads, D, past, cache.capacity(), 0,
                                1.0f / std::sqrt(static_cast<float>(D))};

@@ -71,12 +71,14 @@ struct DecoderEntry {
   DecoderLoader load;
 };
 
-// Mistral and Qwen2 share Llama's forward; their configs differ (see llama.h).
+// Mistral, Qwen2, Gemma and Phi-3 share Llama's forward; their configs differ (see llama.h).
 constexpr DecoderEntry kDecoders[] = {
     {"gpt2", load_gpt2},
     {"llama", load_llama},
     {"mistral", load_llama},
     {"qwen2", load_llama},
+    {"gemma", load_llama},
+    {"phi3", load_llama},
 };
 
 DecoderLoader find_decoder_loader(const Config& config) {

@@ -28,26 +28,34 @@ std::optional<Tensor> WeightLoader::find_base(const std::string& name) const {
 
 bool WeightLoader::has_base(const std::string& name) const { return find_base(name).has_value(); }
 
-Tensor WeightLoader::checked(const Tensor& t, const std::string& name, const Shape& shape) const {
+const Tensor& WeightLoader::checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const {
   if (t.shape() != shape) {
     throw Error(ErrorCode::ConfigMismatch, "tensor \"" + name + "\" in " + store_.files_description() +
                                                " has shape " + shape_to_string(t.shape()) +
                                                " but config.json implies " + shape_to_string(shape));
   }
-  return to_f32(t, "tensor \"" + name + "\"");
+  return t;
 }
 
 Tensor WeightLoader::base(const std::string& name, const Shape& shape) const {
+  return to_f32(raw_base(name, shape), "tensor \"" + name + "\"");
+}
+
+Tensor WeightLoader::raw_base(const std::string& name, const Shape& shape) const {
   const auto t = find_base(name);
   if (!t) {
     throw Error(ErrorCode::MissingTensor, "tensor \"" + base_prefix_ + name + "\" (or \"" + name +
                                               "\") not found in " + store_.files_description());
   }
-  return checked(*t, name, shape);
+  return checked_shape(*t, name, shape);
 }
 
 Tensor WeightLoader::head(const std::string& name, const Shape& shape) const {
-  return checked(store_.get(name), name, shape);
+  return to_f32(raw_head(name, shape), "tensor \"" + name + "\"");
+}
+
+Tensor WeightLoader::raw_head(const std::string& name, const Shape& shape) const {
+  return checked_shape(store_.get(name), name, shape);
 }
 
 Linear WeightLoader::base_linear(const std::string& prefix, int64_t in, int64_t out) const {

@@ -22,9 +22,12 @@ class WeightLoader {
   // Throws MissingTensor, or ConfigMismatch when the shape differs.
   Tensor base(const std::string& name, const Shape& shape) const;
   bool has_base(const std::string& name) const;
+  // The same, shape-checked, in the file's dtype (a view of the file's bytes).
+  Tensor raw_base(const std::string& name, const Shape& shape) const;
   // A head tensor, named from the model root ("classifier.weight").
   Tensor head(const std::string& name, const Shape& shape) const;
   bool has_head(const std::string& name) const { return store_.find(name).has_value(); }
+  Tensor raw_head(const std::string& name, const Shape& shape) const;
 
   Linear base_linear(const std::string& prefix, int64_t in, int64_t out) const;
   Linear head_linear(const std::string& prefix, int64_t in, int64_t out) const;
@@ -32,7 +35,7 @@ class WeightLoader {
 
  private:
   std::optional<Tensor> find_base(const std::string& name) const;
-  Tensor checked(const Tensor& t, const std::string& name, const Shape& shape) const;
+  const Tensor& checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const;
 
   const WeightStore& store_;
   std::string base_prefix_;

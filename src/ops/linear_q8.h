@@ -7,7 +7,7 @@
 
 namespace hubwasm {
 
-constexpr int64_t kQ8DefaultBlock = 32;
+constexpr int64_t kQ8DefaultBlock = 16;
 
 struct LinearQ8 {
   Tensor qweight;  // (out, in) I8

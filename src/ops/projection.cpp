@@ -24,7 +24,15 @@ Projection Projection::from_q8(LinearQ8 weight, Tensor bias) {
   Projection p;
   p.kind_ = Kind::Q8;
   p.q8_ = std::move(weight);
-  p.q8_bias_ = std::move(bias);
+  p.bias_ = std::move(bias);
+  return p;
+}
+
+Projection Projection::from_f16(LinearF16 weight, Tensor bias) {
+  Projection p;
+  p.kind_ = Kind::F16;
+  p.f16_ = std::move(weight);
+  p.bias_ = std::move(bias);
   return p;
 }
 
@@ -33,6 +41,7 @@ int64_t Projection::in_features() const {
     case Kind::Linear: return linear_.in_features();
     case Kind::Conv1D: return conv_.in_features();
     case Kind::Q8: return q8_.in_features();
+    case Kind::F16: return f16_.in_features();
     case Kind::None: break;
   }
   return 0;
@@ -43,6 +52,7 @@ int64_t Projection::out_features() const {
     case Kind::Linear: return linear_.out_features();
     case Kind::Conv1D: return conv_.out_features();
     case Kind::Q8: return q8_.out_features();
+    case Kind::F16: return f16_.out_features();
     case Kind::None: break;
   }
   return 0;
@@ -53,6 +63,7 @@ size_t Projection::weight_bytes() const {
     case Kind::Linear: return linear_.weight.nbytes();
     case Kind::Conv1D: return conv_.weight.nbytes();
     case Kind::Q8: return q8_.qweight.nbytes() + q8_.scales.nbytes();
+    case Kind::F16: return f16_.weight.nbytes();
     case Kind::None: break;
   }
   return 0;
@@ -62,7 +73,8 @@ Tensor Projection::forward(const Tensor& x) const {
   switch (kind_) {
     case Kind::Linear: return linear(x, linear_);
     case Kind::Conv1D: return conv1d(x, conv_);
-    case Kind::Q8: return linear_q8(x, q8_, q8_bias_);
+    case Kind::Q8: return linear_q8(x, q8_, bias_);
+    case Kind::F16: return linear_f16(x, f16_, bias_);
     case Kind::None: break;
   }
   throw Error(ErrorCode::InvalidArgument, "projection: empty layer");
@@ -77,6 +89,7 @@ void Projection::copy_row(int64_t row, float* dst) const {
       return;
     }
     case Kind::Q8: dequantize_row_q8(q8_, row, dst); return;
+    case Kind::F16: widen_row_f16(f16_, row, dst); return;
     case Kind::Conv1D:
     case Kind::None: break;
   }

@@ -79,8 +79,28 @@ GenerationOptions generation_defaults(const RepoFiles& files) {
   return o;
 }
 
-GenerationResult generate(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& o,
-                          const TokenCallback& callback) {
+struct Generation::State {
+  const DecoderModel& model;
+  GenerationOptions o;
+  int64_t B = 0, P = 0, V = 0, max_new = 0, generated = 0;
+  std::vector<int32_t> eos;
+  int32_t pad = 0;
+  Rng rng;
+  std::vector<int32_t> count;               // real (unpadded) tokens per row: positions run 0..count-1
+  std::vector<std::vector<int32_t>> rows;   // sequences so far, with room for every step
+  std::vector<int32_t> mask;                // attention mask so far
+  std::vector<char> unfinished;
+  std::vector<int32_t> next;
+  Workspace ws;
+  KVCache cache;
+  DecoderInput input;                       // the next forward pass
+  bool stopped = false, cancelled = false;
+
+  State(const DecoderModel& m, const GenerationOptions& options, uint64_t seed)
+      : model(m), o(options), rng(seed) {}
+};
+
+Generation::Generation(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& o) {
   validate(o);
   const DecoderInfo& info = model.info();
   const int64_t B = input.batch, P = input.seq, V = info.vocab_size;
@@ -94,7 +114,6 @@ GenerationResult generate(const DecoderModel& model, const GenerationInput& inpu
     bad_option("the prompt has " + std::to_string(P) + " tokens but max_length is " + std::to_string(o.max_length) +
                "; set max_new_tokens");
   }
-  // Real (unpadded) tokens per row: positions run 0..count-1.
   std::vector<int32_t> count(B, 0);
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t s = 0; s < P; ++s) count[b] += prompt_mask[b * P + s] ? 1 : 0;
@@ -109,90 +128,123 @@ GenerationResult generate(const DecoderModel& model, const GenerationInput& inpu
                " exceeds the context window of " + std::to_string(info.max_positions) + " tokens");
   }
 
-  const std::vector<int32_t> eos = o.eos_token_id ? *o.eos_token_id : info.eos_token_ids;
-  const int32_t pad = o.pad_token_id ? *o.pad_token_id
-                      : info.pad_token_id ? *info.pad_token_id
-                      : eos.empty() ? 0 : eos[0];
-  Rng rng(o.seed ? *o.seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}());
+  state_ = std::make_unique<State>(
+      model, o, o.seed ? *o.seed : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}());
+  State& st = *state_;
+  st.B = B;
+  st.P = P;
+  st.V = V;
+  st.max_new = max_new;
+  st.eos = o.eos_token_id ? *o.eos_token_id : info.eos_token_ids;
+  st.pad = o.pad_token_id ? *o.pad_token_id : info.pad_token_id ? *info.pad_token_id : st.eos.empty() ? 0 : st.eos[0];
+  st.count = std::move(count);
 
-  // Sequences so far and the attention mask, with room for every step.
   const int64_t capacity = P + max_new;
-  std::vector<std::vector<int32_t>> rows(B);
+  st.rows.resize(B);
   for (int64_t b = 0; b < B; ++b) {
-    rows[b].reserve(capacity);
-    rows[b].assign(input.input_ids.begin() + b * P, input.input_ids.begin() + (b + 1) * P);
+    st.rows[b].reserve(capacity);
+    st.rows[b].assign(input.input_ids.begin() + b * P, input.input_ids.begin() + (b + 1) * P);
   }
-  std::vector<int32_t> mask = prompt_mask;
-  mask.reserve(B * capacity);
-  std::vector<char> unfinished(B, 1);
-  std::vector<int32_t> next(B);
-  Workspace ws;
-  ws.floats.reserve(V);
-  ws.probs.reserve(V);
-  ws.order.reserve(V);
+  st.mask = prompt_mask;
+  st.mask.reserve(B * capacity);
+  st.unfinished.assign(B, 1);
+  st.next.resize(B);
+  st.ws.floats.reserve(V);
+  st.ws.probs.reserve(V);
+  st.ws.order.reserve(V);
 
-  KVCache cache = model.new_cache(B);
-  cache.reserve(o.use_cache ? capacity : P);
-  DecoderInput step;
+  st.cache = model.new_cache(B);
+  st.cache.reserve(o.use_cache ? capacity : P);
+  DecoderInput& step = st.input;
   step.batch = B;
   step.last_logits_only = true;
   step.input_ids = input.input_ids;
-  step.attention_mask = mask;
+  step.attention_mask = st.mask;
   step.seq = P;
-  step.position_ids = position_ids_from_mask(mask, B, P);
+  step.position_ids = position_ids_from_mask(st.mask, B, P);
   step.input_ids.reserve(B * capacity);
   step.attention_mask.reserve(B * capacity);
   step.position_ids.reserve(B * capacity);
+}
 
-  GenerationResult result;
-  result.batch = B;
-  int64_t generated = 0;
-  while (true) {
-    Tensor logits = model.forward(step, cache);  // (B, 1, V)
-    float* scores = logits.f32();
-    for (int64_t b = 0; b < B; ++b) {
-      ScoresRow row{scores + b * V, V};
-      process_row(row, rows[b], P, o, eos, ws);
-      int32_t token = o.do_sample ? sample(row.scores, V, rng, ws.probs) : argmax(row.scores, V);
-      if (!unfinished[b]) token = pad;  // finished rows are padded, as transformers does
-      next[b] = token;
-    }
-    // Append the new column to the sequences and the mask.
-    const int64_t width = P + generated;
-    mask.resize(B * (width + 1));
-    for (int64_t b = B - 1; b >= 0; --b) {
-      std::copy_backward(mask.begin() + b * width, mask.begin() + (b + 1) * width, mask.begin() + b * (width + 1) + width);
-      mask[b * (width + 1) + width] = 1;
-      rows[b].push_back(next[b]);
-      if (unfinished[b] && contains(eos, next[b])) unfinished[b] = 0;
-    }
-    ++generated;
-    const bool keep_going = !callback || callback(next);
-    if (!keep_going) result.cancelled = true;
-    const bool all_done = std::none_of(unfinished.begin(), unfinished.end(), [](char u) { return u != 0; });
-    if (!keep_going || all_done || generated >= max_new) break;
+Generation::~Generation() = default;
 
-    // The next forward: only the new tokens with the cache, everything without it.
-    if (o.use_cache) {
-      step.seq = 1;
-      step.input_ids.assign(next.begin(), next.end());
-      step.position_ids.resize(B);
-      for (int64_t b = 0; b < B; ++b) step.position_ids[b] = count[b]++;
-    } else {
-      cache.clear();
-      step.seq = width + 1;
-      step.input_ids.clear();
-      for (int64_t b = 0; b < B; ++b) step.input_ids.insert(step.input_ids.end(), rows[b].begin(), rows[b].end());
-      step.position_ids = position_ids_from_mask(mask, B, width + 1);
-    }
-    step.attention_mask.assign(mask.begin(), mask.end());
+bool Generation::done() const { return state_->stopped; }
+
+void Generation::stop() {
+  if (!state_->stopped) state_->cancelled = true;
+  state_->stopped = true;
+}
+
+const std::vector<int32_t>& Generation::step() {
+  State& st = *state_;
+  if (st.stopped) throw Error(ErrorCode::InvalidArgument, "generation: step() after the run ended");
+  const int64_t B = st.B, P = st.P, V = st.V;
+  const GenerationOptions& o = st.o;
+  Tensor logits = st.model.forward(st.input, st.cache);  // (B, 1, V)
+  float* scores = logits.f32();
+  for (int64_t b = 0; b < B; ++b) {
+    ScoresRow row{scores + b * V, V};
+    process_row(row, st.rows[b], P, o, st.eos, st.ws);
+    int32_t token = o.do_sample ? sample(row.scores, V, st.rng, st.ws.probs) : argmax(row.scores, V);
+    if (!st.unfinished[b]) token = st.pad;  // finished rows are padded, as transformers does
+    st.next[b] = token;
+  }
+  // Append the new column to the sequences and the mask.
+  const int64_t width = P + st.generated;
+  std::vector<int32_t>& mask = st.mask;
+  mask.resize(B * (width + 1));
+  for (int64_t b = B - 1; b >= 0; --b) {
+    std::copy_backward(mask.begin() + b * width, mask.begin() + (b + 1) * width, mask.begin() + b * (width + 1) + width);
+    mask[b * (width + 1) + width] = 1;
+    st.rows[b].push_back(st.next[b]);
+    if (st.unfinished[b] && contains(st.eos, st.next[b])) st.unfinished[b] = 0;
+  }
+  ++st.generated;
+  const bool all_done = std::none_of(st.unfinished.begin(), st.unfinished.end(), [](char u) { return u != 0; });
+  if (all_done || st.generated >= st.max_new) {
+    st.stopped = true;
+    return st.next;
   }
 
-  result.new_tokens = generated;
-  result.length = P + generated;
-  result.sequences.reserve(B * result.length);
-  for (const auto& r : rows) result.sequences.insert(result.sequences.end(), r.begin(), r.end());
+  // The next forward: only the new tokens with the cache, everything without it.
+  DecoderInput& step = st.input;
+  if (o.use_cache) {
+    step.seq = 1;
+    step.input_ids.assign(st.next.begin(), st.next.end());
+    step.position_ids.resize(B);
+    for (int64_t b = 0; b < B; ++b) step.position_ids[b] = st.count[b]++;
+  } else {
+    st.cache.clear();
+    step.seq = width + 1;
+    step.input_ids.clear();
+    for (int64_t b = 0; b < B; ++b) step.input_ids.insert(step.input_ids.end(), st.rows[b].begin(), st.rows[b].end());
+    step.position_ids = position_ids_from_mask(mask, B, width + 1);
+  }
+  step.attention_mask.assign(mask.begin(), mask.end());
+  return st.next;
+}
+
+GenerationResult Generation::result() const {
+  const State& st = *state_;
+  GenerationResult result;
+  result.batch = st.B;
+  result.new_tokens = st.generated;
+  result.length = st.P + st.generated;
+  result.cancelled = st.cancelled;
+  result.sequences.reserve(st.B * result.length);
+  for (const auto& r : st.rows) result.sequences.insert(result.sequences.end(), r.begin(), r.end());
   return result;
+}
+
+GenerationResult generate(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& o,
+                          const TokenCallback& callback) {
+  Generation run(model, input, o);
+  while (!run.done()) {
+    const std::vector<int32_t>& tokens = run.step();
+    if (callback && !callback(tokens)) run.stop();
+  }
+  return run.result();
 }
 
 }  // namespace hubwasm

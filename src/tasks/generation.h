@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -55,9 +56,37 @@ struct GenerationResult {
   bool cancelled = false;
 };
 
-// InvalidArgument for bad options (naming the option, with transformers'
-// rules: max_new_tokens > 0, temperature > 0 when sampling, ...) and for a
-// prompt that does not fit the model's context window.
+// One generation run, one step at a time, so that a caller can do other
+// work between steps (the JS bindings return to the event loop, where an
+// AbortSignal can fire). generate() below is this loop with a callback.
+// The model must outlive the run; it is only read, so it stays usable
+// whenever the run is stopped.
+class Generation {
+ public:
+  // Checks everything before any forward pass: InvalidArgument for bad
+  // options (naming the option, with transformers' rules: max_new_tokens > 0,
+  // temperature > 0 when sampling, ...) and for a prompt that does not fit
+  // the model's context window.
+  Generation(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& options);
+  ~Generation();
+  Generation(const Generation&) = delete;
+  Generation& operator=(const Generation&) = delete;
+
+  bool done() const;
+  // Runs one forward pass and returns the new token of every row (pad for
+  // finished rows). Must not be called once done().
+  const std::vector<int32_t>& step();
+  // Ends the run early (cancellation): done() from now on.
+  void stop();
+  // Prompt + tokens so far; `cancelled` when stop() ended it.
+  GenerationResult result() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Generation run to the end, calling `callback` after every step.
 GenerationResult generate(const DecoderModel& model, const GenerationInput& input, const GenerationOptions& options,
                           const TokenCallback& callback = nullptr);
 

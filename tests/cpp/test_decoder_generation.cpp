@@ -210,13 +210,38 @@ TEST_CASE("streaming callback sees every step; cancelling leaves the model usabl
   CHECK(generate(*model, in, o).sequences == full.sequences);  // same model, same result after a cancel
 }
 
-TEST_CASE("q8 weights: greedy ids agree with f32 over a 64-token run", "[decoder][q8]") {
-  for (const std::string& name : {kMicroGpt2, kMicroLlama, kBotchan}) {
+TEST_CASE("Generation steps one token at a time as generate() does; stop() cancels; no step after the end",
+          "[decoder][generation]") {
+  const auto model = load_decoder(load_repo_dir(decoder_dir(kBotchan)));
+  const GenerationInput in = one_prompt({1, 270, 741, 276});
+  GenerationOptions o;
+  o.max_new_tokens = 6;
+  o.eos_token_id = std::vector<int32_t>{};
+  const auto whole = generate(*model, in, o);
+  Generation run(*model, in, o);
+  std::vector<int32_t> stepped;
+  while (!run.done()) stepped.push_back(run.step()[0]);
+  CHECK(stepped == new_ids(whole));
+  CHECK(run.result().sequences == whole.sequences);
+  CHECK_FALSE(run.result().cancelled);
+  expect_error([&] { run.step(); }, ErrorCode::InvalidArgument, "after the run ended");
+  Generation cut(*model, in, o);
+  cut.step();
+  cut.stop();
+  CHECK(cut.done());
+  CHECK(cut.result().cancelled);
+  CHECK(cut.result().new_tokens == 1);
+}
+
+TEST_CASE("fp16 and q8 weights: greedy ids agree with f32 over a 64-token run", "[decoder][q8][f16]") {
+  for (const std::string& name : {kMicroGpt2, kMicroLlama, kBotchan})
+  for (const WeightFormat format : {WeightFormat::F16, WeightFormat::Q8}) {
     const RepoFiles files = load_repo_dir(decoder_dir(name));
     const auto f32 = load_decoder(files);
-    DecoderOptions q8_options;
-    q8_options.format = WeightFormat::Q8;
-    const auto q8 = load_decoder(files, q8_options);
+    DecoderOptions low_options;
+    low_options.format = format;
+    const auto q8 = load_decoder(files, low_options);  // q8 or fp16
+    const std::string label = format == WeightFormat::Q8 ? "q8 (block " + std::to_string(kQ8DefaultBlock) + ")" : "fp16";
     const std::vector<int32_t> prompt =
         name == kBotchan ? std::vector<int32_t>{1, 270, 741, 276, 265, 463}
                          : json_ids(nlohmann::json::parse(read_file(decoder_dir(name) + "/ref/greedy.json")).at("prompt_ids"));
@@ -249,7 +274,7 @@ TEST_CASE("q8 weights: greedy ids agree with f32 over a 64-token run", "[decoder
       margin.push_back(top[0] - top[1]);
     }
     const double diverge_margin = first_diff >= 0 ? margin[first_diff] : 0;
-    std::cout << name << " q8 (block 32) vs f32: greedy agreement " << same << "/64"
+    std::cout << name << " " << label << " vs f32: greedy agreement " << same << "/64"
               << (first_diff >= 0 ? ", first divergence at step " + std::to_string(first_diff) +
                                         " where f32's top-2 margin is " + std::to_string(diverge_margin)
                                   : std::string())
@@ -259,7 +284,8 @@ TEST_CASE("q8 weights: greedy ids agree with f32 over a 64-token run", "[decoder
     // Free-running agreement >= 90%, unless the run forks at a near-tie:
     // a step whose f32 top-2 margin is within the measured q8 logit error.
     CHECK((same >= 58 || diverge_margin < 2 * err));
-    CHECK(q8->weight_bytes() < f32->weight_bytes() / 3);
+    // q8: 1 byte + a 4-byte scale per 16 weights (0.31 of f32) plus the f32 norms; fp16: half, plus norms.
+    CHECK(q8->weight_bytes() < f32->weight_bytes() * (format == WeightFormat::Q8 ? 0.35 : 0.55));
   }
 }
 
@@ -345,7 +371,7 @@ TEST_CASE("decoder bad input: clear errors", "[decoder][errors]") {
   }
   SECTION("an encoder model_type") {
     expect_error([&] { load_decoder(load_repo_dir(decoder_dir("hubwasm-fixtures--micro-bert"))); },
-                 ErrorCode::UnsupportedModel, "supported: gpt2, llama, mistral, qwen2");
+                 ErrorCode::UnsupportedModel, "supported: gpt2, llama, mistral, qwen2, gemma, phi3");
   }
   SECTION("an unknown rope_scaling type") {
     RepoFiles bad = load_repo_dir(decoder_dir(kMicroLlama));

@@ -14,8 +14,8 @@ namespace {
 constexpr double kTolerance = 1e-3;
 
 // Prefill of the left-padded 2x7 batch and one cached decode step.
-void check_prefill_and_decode(const std::string& name) {
-  const std::string dir = decoder_dir(name);
+void check_prefill_and_decode(const std::string& dir) {
+  const std::string name = dir.substr(dir.rfind('/') + 1);
   const auto model = load_decoder(load_repo_dir(dir));
   const RefTensor ids = load_ref(dir, "prefill", "input_ids");
   const RefTensor mask = load_ref(dir, "prefill", "attention_mask");
@@ -80,8 +80,7 @@ void check_prefill_and_decode(const std::string& name) {
   CHECK(decode_err < kTolerance);
 }
 
-void check_greedy_16(const std::string& name) {
-  const std::string dir = decoder_dir(name);
+void check_greedy_16(const std::string& dir) {
   const auto model = load_decoder(load_repo_dir(dir));
   const auto ref = nlohmann::json::parse(read_file(dir + "/ref/greedy.json"));
   const auto prompt = json_ids(ref.at("prompt_ids"));
@@ -93,19 +92,70 @@ void check_greedy_16(const std::string& name) {
 }  // namespace
 
 TEST_CASE("gpt2: micro-gpt2 prefill and decode match torch", "[decoder][parity]") {
-  check_prefill_and_decode("hubwasm-fixtures--micro-gpt2");
+  check_prefill_and_decode(decoder_dir("hubwasm-fixtures--micro-gpt2"));
 }
 
 TEST_CASE("llama: micro-llama prefill and decode match torch", "[decoder][parity]") {
-  check_prefill_and_decode("hubwasm-fixtures--micro-llama");
+  check_prefill_and_decode(decoder_dir("hubwasm-fixtures--micro-llama"));
 }
 
 TEST_CASE("gpt2: micro-gpt2 greedy ids, cached and recomputed", "[decoder][parity]") {
-  check_greedy_16("hubwasm-fixtures--micro-gpt2");
+  check_greedy_16(decoder_dir("hubwasm-fixtures--micro-gpt2"));
 }
 
 TEST_CASE("llama: micro-llama greedy ids, cached and recomputed", "[decoder][parity]") {
-  check_greedy_16("hubwasm-fixtures--micro-llama");
+  check_greedy_16(decoder_dir("hubwasm-fixtures--micro-llama"));
+}
+
+// Generated fixtures (tests/fixtures/make_decoder_fixtures.py): mistral with a
+// sliding window of 4 (the 7-token prefill and the 16-token run slide),
+// qwen2 with q/k/v biases, gemma (scaled embeddings, 1 + weight RMSNorm,
+// GeGLU, tied head), phi3 (fused qkv_proj and gate_up_proj).
+TEST_CASE("mistral: micro-mistral (sliding window 4) prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-mistral"));
+  check_greedy_16(fixtures_path("micro-mistral"));
+}
+
+TEST_CASE("gemma: micro-gemma prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-gemma"));
+  check_greedy_16(fixtures_path("micro-gemma"));
+}
+
+TEST_CASE("phi3: micro-phi3 (fused projections) prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-phi3"));
+  check_greedy_16(fixtures_path("micro-phi3"));
+  // The fused tensors split row-wise also for fp16 / q8 storage: logits near torch's, with the tolerances
+  // of the fp16 / q8 agreement tests (1e-2, 0.25).
+  const std::string dir = fixtures_path("micro-phi3");
+  const RefTensor ids = load_ref(dir, "prefill", "input_ids");
+  const RefTensor want = load_ref(dir, "prefill", "logits");
+  for (const auto& [format, tolerance] : {std::pair{WeightFormat::F16, 1e-2}, std::pair{WeightFormat::Q8, 0.25}}) {
+    DecoderOptions options;
+    options.format = format;
+    const auto model = load_decoder(load_repo_dir(dir), options);
+    DecoderInput in;
+    in.batch = ids.shape[0];
+    in.seq = ids.shape[1];
+    in.input_ids = to_i32(ids.i64);
+    in.attention_mask = to_i32(load_ref(dir, "prefill", "attention_mask").i64);
+    in.position_ids = to_i32(load_ref(dir, "prefill", "position_ids").i64);
+    KVCache cache = model->new_cache(in.batch);
+    const Tensor logits = model->forward(in, cache);
+    double err = 0;
+    const int64_t V = want.shape[2];
+    for (int64_t r = 0; r < in.batch * in.seq; ++r) {
+      if (!in.attention_mask[r]) continue;
+      for (int64_t v = 0; v < V; ++v) err = std::max(err, std::fabs(double(logits.f32()[r * V + v]) - want.f32[r * V + v]));
+    }
+    std::cout << "micro-phi3 " << (format == WeightFormat::F16 ? "fp16" : "q8") << " prefill logits max abs error vs torch "
+              << err << "\n";
+    CHECK(err < tolerance);
+  }
+}
+
+TEST_CASE("qwen2: micro-qwen2 (q/k/v biases) prefill, decode and greedy ids match torch", "[decoder][parity]") {
+  check_prefill_and_decode(fixtures_path("micro-qwen2"));
+  check_greedy_16(fixtures_path("micro-qwen2"));
 }
 
 TEST_CASE("llama: tiny-random-LlamaForCausalLM (F16) matches transformers.js", "[decoder][parity]") {

@@ -20,13 +20,6 @@ using namespace hubwasm;
 
 namespace {
 
-std::string fixtures_path(const std::string& name) {
-  const char* env = std::getenv("HUBWASM_FIXTURES");
-  const std::string root = env && *env
-                               ? std::string(env)
-                               : (std::filesystem::path(__FILE__).parent_path() / "../../build/fixtures").string();
-  return root + "/hubwasm-fixtures--" + name;
-}
 
 EncoderInput fixture_input(const std::string& dir, const std::string& ref_case = "encoder") {
   const RefTensor ids = load_ref(dir, ref_case, "input_ids");

@@ -102,6 +102,34 @@ async function runPage(server, name, body, ref) {
   return result;
 }
 
+// On the page's main thread generate() returns to the event loop between steps (a MessageChannel
+// macrotask in browsers), so a timer can fire its AbortSignal mid-run.
+test('main thread: an AbortSignal fired by setTimeout stops generate(); the model then gives the reference ids', async () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
+    'reference/transformers_js_expected.json'), 'utf8'));
+  const result = await runPage(site, 'main-thread-abort', `
+    const model = await hubwasm.AutoModelForCausalLM.from_pretrained(REF.model);
+    const one = REF.greedy_batch1;
+    const input_ids = new hubwasm.Tensor('int64', BigInt64Array.from(one.input_ids.flat(), BigInt), [1, one.input_ids[0].length]);
+    const controller = new AbortController();
+    let puts = 0;
+    // 2 ms of main-thread work per token: 600 tokens would take over a second.
+    const streamer = { put() { puts++; const until = performance.now() + 2; while (performance.now() < until); }, end() {} };
+    setTimeout(() => controller.abort(), 50);
+    const t0 = performance.now();
+    const aborted = await model.generate({ input_ids, max_new_tokens: 600, eos_token_id: [], streamer, signal: controller.signal })
+      .then(() => 'completed', (e) => e.name);
+    const ms = performance.now() - t0;
+    const ids = await model.generate({ input_ids, max_length: one.max_length });
+    await model.dispose();
+    return { aborted, tokens: puts - 1, ms, ids: ids.tolist().map((row) => row.map(Number)) };
+  `, ref);
+  console.log(`main-thread timer abort after ${result.ms.toFixed(0)} ms, ${result.tokens} of 600 tokens`);
+  assert.equal(result.aborted, 'AbortError');
+  assert.ok(result.tokens > 0 && result.tokens < 600, `${result.tokens} tokens`);
+  assert.deepEqual(result.ids, ref.greedy_batch1.expected_sequences);
+});
+
 // The worker reads the signal through shared memory when the page is cross-origin isolated (the run stops
 // there); otherwise the call rejects at once and the worker finishes the run in the background.
 for (const isolated of [false, true]) {

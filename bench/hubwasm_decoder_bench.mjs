@@ -1,0 +1,49 @@
+// One hubwasm decoder measurement in a fresh Node process, with the protocol
+// of ../shared/bench/peer_bench.mjs for decoders and its prompt (its
+// --dump-inputs file): greedy generate() of exactly 64 new tokens; load
+// (AutoModelForCausalLM from a 127.0.0.1 Hub server); time to first token and
+// decode tokens/s through a streamer, median of 3 after 2 warm-up runs; peak
+// RSS. Prints one JSON line per metric.
+//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json
+import fs from 'node:fs';
+import path from 'node:path';
+import { AutoModelForCausalLM, Tensor, env } from 'hubwasm';
+import { startHubServer } from '../tests/js/hub_server.mjs';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 && i + 1 < args.length ? args[i + 1] : d; };
+const modelsDir = path.resolve(opt('--models', 'build/models'));
+const folder = opt('--model', 'hubwasm-bench--gpt2');
+const dtype = opt('--dtype', 'fp32');
+const prompt = JSON.parse(fs.readFileSync(opt('--inputs'), 'utf8')).prompt.input_ids;
+const NEW_TOKENS = 64, WARMUP = 2, ITERS = +opt('--gen-iters', 3);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const now = () => performance.now();
+const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', model: folder, dtype, ...o }) + '\n');
+
+const hub = await startHubServer({ root: modelsDir });
+env.remoteHost = hub.url;
+env.useFSCache = false;
+env.allowLocalModels = false;
+let t = now();
+const lm = await AutoModelForCausalLM.from_pretrained(folder.replace('--', '/'), { dtype });
+emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms' });
+const input_ids = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+const gen = async () => {
+  const times = [];
+  let first = true;
+  const streamer = { put() { if (first) first = false; else times.push(now()); }, end() {} };
+  const t1 = now();
+  await lm.generate({ input_ids, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false, streamer });
+  return { ttft: times[0] - t1, decode: (times.length - 1) / ((times.at(-1) - times[0]) / 1000) };
+};
+for (let i = 0; i < WARMUP; i++) await gen();
+const rs = [];
+for (let i = 0; i < ITERS; i++) rs.push(await gen());
+emit({ metric: 'ttft_ms', value: +median(rs.map((r) => r.ttft)).toFixed(2), unit: 'ms', prompt_tokens: prompt.length });
+emit({ metric: 'decode_tok_per_s', value: +median(rs.map((r) => r.decode)).toFixed(2), unit: 'tokens/s', runs: rs.map((r) => +r.decode.toFixed(2)) });
+emit({ metric: 'weight_bytes', value: lm.weight_bytes, unit: 'bytes' });
+emit({ metric: 'peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' });
+await lm.dispose();
+hub.close();
+process.exit(0);
