@@ -11,7 +11,7 @@
  * | fp32  | F16 / BF16     | 4 bytes (widened)      | the file, 2 bytes          |
  * | fp16  | F16            | the file (views of it) | 0                          |
  * | fp16  | F32 / BF16     | 2 bytes                | the file, 4 or 2 bytes     |
- * | q8    | any            | matrices: 1 byte + a float32 scale per 32 inputs (1.125 bytes); vectors: 4 bytes | the file |
+ * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes); vectors: 4 bytes | the file |
  *
  * The downloaded files sit in WebAssembly memory in full while the weights
  * are built from them, so the peak is the files plus the converted weights.
@@ -28,7 +28,7 @@ export const RUNTIME_BYTES = 256 * 2 ** 20;
 /** Tokens the KV cache estimate allows for (one sequence). */
 export const KV_CACHE_TOKENS = 4096;
 /** Input features per float32 scale in q8 (DecoderOptions::q8_block). */
-export const Q8_BLOCK = 32;
+export const Q8_BLOCK = 16;
 
 /** dtype names -> the storage the estimate assumes ('fp32', 'fp16' or 'q8'). */
 const STORAGE = { fp32: 'fp32', float32: 'fp32', auto: 'fp32', fp16: 'fp16', float16: 'fp16', q8: 'q8', int8: 'q8' };
