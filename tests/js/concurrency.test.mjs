@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { env, pipeline } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { test } from 'node:test';
+import { pipeline } from 'hubwasm';
+import { useLocalHub } from './local_hub.mjs';
 import { maxAbsDiff, modelDir, transformersJs } from './reference.mjs';
 
 const CALLS = 20;
@@ -15,13 +15,7 @@ const WORDS = ['fox', 'river', 'stone', 'light', 'music', 'winter', 'paper', 'ga
 // 20 different inputs of different lengths.
 const texts = Array.from({ length: CALLS }, (_, i) => Array.from({ length: 1 + (i % 7) * 3 }, (_, k) => WORDS[(i + k * 3) % WORDS.length]).join(' '));
 
-let hub;
-before(async () => {
-  hub = await startHubServer();
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(() => hub.close());
+useLocalHub();
 
 test('text-classification: 20 overlapping calls each equal the call alone and transformers.js (1e-5)', async () => {
   const classifier = await pipeline('text-classification', 'hubwasm-fixtures/micro-bert-cls');

@@ -4,20 +4,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, Tensor, env, pipeline } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { test } from 'node:test';
+import { AutoModel, AutoModelForSequenceClassification, AutoTokenizer, Tensor, pipeline } from 'hubwasm';
+import { useLocalHub } from './local_hub.mjs';
 import { loadTorchRef, maxAbsDiff, modelDir, runOnnx, transformersJs, transformersJsId } from './reference.mjs';
 
 const TOLERANCE = 1e-4;
-let hub;
-
-before(async () => {
-  hub = await startHubServer();
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(() => hub.close());
+useLocalHub();
 
 const asTensor = (ref) => new Tensor(ref.data instanceof BigInt64Array ? 'int64' : 'float32', ref.data, ref.dims);
 

@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import {
   AutoModelForCausalLM, AutoTokenizer, HubwasmError, Tensor, TextStreamer, env, pipeline, wasmMemoryInUse,
 } from 'hubwasm';
 import { startHubServer } from './hub_server.mjs';
+import { useLocalHub } from './local_hub.mjs';
 import { loadTorchRef, maxAbsDiff, modelDir, runOnnx } from './reference.mjs';
 
 const LOGIT_TOLERANCE = 1e-3;
@@ -22,13 +23,7 @@ const LLAMA = 'hubwasm-fixtures/micro-llama';
 const BOTCHAN = 'hubwasm-fixtures/botchan-llama';
 const TINY_LLAMA = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
 
-let hub;
-before(async () => {
-  hub = await startHubServer();
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(() => hub.close());
+const hub = useLocalHub();
 
 const folder = (id) => id.replace('/', '--');
 const readJson = (id, file) => JSON.parse(fs.readFileSync(path.join(modelDir(folder(id)), file), 'utf8'));
@@ -174,7 +169,7 @@ describe('logits', () => {
       try {
         m = await AutoModelForCausalLM.from_pretrained(`hubwasm-fixtures/${name}`);
       } finally {
-        env.remoteHost = hub.url;
+        env.remoteHost = hub.server.url;
         fixtureHub.close();
       }
       const prefill = loadTorchRef(dir, 'prefill');

@@ -1,20 +1,13 @@
 // WebAssembly memory comes back: load/dispose cycles and many inferences
 // leave the core's allocated bytes (mallinfo) where they started.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { env, pipeline, wasmMemoryInUse } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { useLocalHub } from './local_hub.mjs';
 
 // Allocator bookkeeping may move by a few KB; a leaked model would be >= 400 KB.
 const BOUND_BYTES = 64 * 1024;
-let hub;
-
-before(async () => {
-  hub = await startHubServer();
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(() => hub.close());
+const hub = useLocalHub();
 
 test('50 load/dispose cycles return the memory', async () => {
   const cycle = async () => {
@@ -43,12 +36,12 @@ test('1000 inferences on one pipeline keep memory flat', async () => {
 
 test('failed loads free what they took', async () => {
   const start = await wasmMemoryInUse();
-  hub.setFaults([{ match: /model\.safetensors$/, kind: 'truncate' }]);
+  hub.server.setFaults([{ match: /model\.safetensors$/, kind: 'truncate' }]);
   env.retryDelayMs = 1;
   for (let i = 0; i < 10; i++) {
     await assert.rejects(pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert'), { code: 'NETWORK_ERROR' });
   }
-  hub.setFaults([]);
+  hub.server.setFaults([]);
   const end = await wasmMemoryInUse();
   console.log(`10 failed loads: ${start} -> ${end} bytes in use`);
   assert.ok(end - start < BOUND_BYTES);

@@ -21,11 +21,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Tokenizer as PeerTokenizer } from '@huggingface/tokenizers';
-import { AutoTokenizer, env } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { AutoTokenizer } from 'hubwasm';
+import { useLocalHub } from './local_hub.mjs';
 import { modelsRoot } from './reference.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -99,13 +99,7 @@ const byteLevel = (text) => Array.from(new TextEncoder().encode(text), (b) => BY
 const byteLevelDecode = (token) => new TextDecoder().decode(Uint8Array.from(Array.from(token, (c) => BYTE_TO_CHAR.indexOf(c))));
 const bertNormalize = (text) => text.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
 
-let hub;
-before(async () => {
-  hub = await startHubServer();
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(() => hub.close());
+useLocalHub();
 
 const mismatches = [];
 const counts = { repos: 0, cases: 0, comparisons: 0, offsetTokens: 0 };
