@@ -51,11 +51,10 @@ for (const name of models) {
     const peer = runJsonLines('node', [path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
       '--backend', 'wasm', '--threads', String(threads), '--dtype', 'fp32', '--dump-inputs', inputs], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
     const ours = runJsonLines('node', [path.join(ROOT, 'bench/hubwasm_encoder_bench.mjs'), '--models', modelsDir, '--model', folder, '--inputs', inputs, '--threads', String(threads)]);
-    for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s']) {
+    for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s', 'peak_rss_mb']) {
       add('peer', m, metric(peer, m));
       add('hubwasm', m, metric(ours, m));
     }
-    add('hubwasm', 'peak_rss_mb', metric(ours, 'peak_rss_mb'));
     print({ type: 'run', model: name, repeat: r, peer: Object.fromEntries(peer.filter((x) => x.metric).map((x) => [x.metric, x.value])),
             hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value])) });
   }
@@ -68,6 +67,7 @@ for (const name of models) {
   fig('latency_16tok_ms', 'ms', 'one 16-token sentence latency', false);
   fig('batch32x64_sent_per_s', 'sentences/s', '32x64-token batch throughput', true);
   fig('load_ms', 'ms', 'cold load (pipeline creation)', false);
+  fig('peak_rss_mb', 'MiB', 'peak memory (process max RSS)', false);
 }
 
 // Download size: what a page fetches for the CPU backend (wasm + glue).
