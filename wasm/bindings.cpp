@@ -206,6 +206,7 @@ class WasmTokenizer {
       opts.add_special_tokens = add_special_tokens;
       opts.padding = "do_not_pad";
       ids_ = tokenizer_.encode(buffer.substr(0, text_bytes), pair, opts).ids;
+      if (text_buffer_.capacity() > kKeptTextBuffer) std::string().swap(text_buffer_);  // a big text's room
       return val(emscripten::typed_memory_view(ids_.size(), ids_.data()));
     }, val::null());
   }
@@ -253,6 +254,7 @@ class WasmTokenizer {
  private:
   explicit WasmTokenizer(Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
   Tokenizer tokenizer_;
+  static constexpr size_t kKeptTextBuffer = size_t(1) << 20;
   std::string text_buffer_;    // encode's input, written by JS
   std::vector<int32_t> ids_;   // encode's output, read by JS
 };
