@@ -183,15 +183,31 @@ class WasmTokenizer {
 
   // Ids of one text (and pair), unpadded: encodeBatch's input_ids without
   // its other arrays, for encode().
-  val encode_ids(const std::string& text, const val& pair, bool add_special_tokens) const {
+  // encode() of one text (and pair) without embind's string conversions: JS
+  // writes the UTF-8 bytes of the text, then of the pair, at the address
+  // text_buffer(capacity) returns, and encode_ids_in_buffer reads them there.
+  uintptr_t text_buffer(size_t capacity) {
+    text_buffer_.resize(capacity);
+    return reinterpret_cast<uintptr_t>(text_buffer_.data());
+  }
+
+  // The ids as an Int32Array view of the wasm memory (copy it before the next
+  // call), or null on failure; pair_bytes < 0: no pair.
+  val encode_ids_in_buffer(size_t text_bytes, int pair_bytes, bool add_special_tokens) {
     return guarded([&] {
+      const size_t pair_size = pair_bytes < 0 ? 0 : static_cast<size_t>(pair_bytes);
+      if (text_bytes > text_buffer_.size() || pair_size > text_buffer_.size() - text_bytes) {
+        throw Error(ErrorCode::InvalidArgument, "encode: the text is longer than the buffer written");
+      }
+      const std::string_view buffer(text_buffer_);
+      std::optional<std::string_view> pair;
+      if (pair_bytes >= 0) pair = buffer.substr(text_bytes, pair_size);
       EncodeOptions opts;
       opts.add_special_tokens = add_special_tokens;
       opts.padding = "do_not_pad";
-      std::optional<std::string> pair_text;
-      if (!is_nullish(pair)) pair_text = pair.as<std::string>();
-      const Encoding e = tokenizer_.encode(text, pair_text ? std::optional<std::string_view>(*pair_text) : std::nullopt, opts);
-      return copy_to_js("Int32Array", e.ids.data(), e.ids.size());
+      ids_ = tokenizer_.encode(buffer.substr(0, text_bytes), pair, opts).ids;
+      if (text_buffer_.capacity() > kKeptTextBuffer) std::string().swap(text_buffer_);  // a big text's room
+      return val(emscripten::typed_memory_view(ids_.size(), ids_.data()));
     }, val::null());
   }
 
@@ -238,6 +254,9 @@ class WasmTokenizer {
  private:
   explicit WasmTokenizer(Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
   Tokenizer tokenizer_;
+  static constexpr size_t kKeptTextBuffer = size_t(1) << 20;
+  std::string text_buffer_;    // encode's input, written by JS
+  std::vector<int32_t> ids_;   // encode's output, read by JS
 };
 
 // {last_hidden_state, pooler_output?, logits?, start_logits?, end_logits?} as {dims, data}.
@@ -570,7 +589,8 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   class_<WasmTokenizer>("Tokenizer")
       .class_function("load", &WasmTokenizer::load, allow_raw_pointers())
       .function("encodeBatch", &WasmTokenizer::encode_batch)
-      .function("encodeIds", &WasmTokenizer::encode_ids)
+      .function("textBuffer", &WasmTokenizer::text_buffer)
+      .function("encodeIdsInBuffer", &WasmTokenizer::encode_ids_in_buffer)
       .function("decode", &WasmTokenizer::decode)
       .function("idsToTokens", &WasmTokenizer::ids_to_tokens)
       .function("tokensToIds", &WasmTokenizer::tokens_to_ids)

@@ -51,6 +51,8 @@ function toIdTensor(data, dims) {
 // byte-level code) makes them. One UTF-16 unit each, so offsets still index
 // the caller's string.
 const wellFormed = (text) => text.toWellFormed();
+// Writes U+FFFD for a lone surrogate, as wellFormed() then UTF-8 does.
+const utf8Encoder = new TextEncoder();
 
 /**
  * A tokenizer running in WebAssembly with Hugging Face tokenizers' semantics.
@@ -146,7 +148,15 @@ export class PreTrainedTokenizer extends Callable {
     if (typeof text !== 'string' || (text_pair !== null && typeof text_pair !== 'string')) {
       throw new HubwasmError('INVALID_ARGUMENT', 'encode: text and text_pair must be strings');
     }
-    const ids = this.native.encodeIds(wellFormed(text), text_pair === null ? null : wellFormed(text_pair), add_special_tokens);
+    // The UTF-8 bytes go straight into the wasm memory (at most 3 per UTF-16 code unit).
+    const native = this.native;
+    const capacity = 3 * (text.length + (text_pair?.length ?? 0));
+    const address = native.textBuffer(capacity);
+    const heap = this._native.HEAPU8;  // after textBuffer: growing the memory replaces HEAPU8
+    const textBytes = utf8Encoder.encodeInto(text, heap.subarray(address, address + capacity)).written;
+    const pairBytes = text_pair === null ? -1
+      : utf8Encoder.encodeInto(text_pair, heap.subarray(address + textBytes, address + capacity)).written;
+    const ids = native.encodeIdsInBuffer(textBytes, pairBytes, add_special_tokens);
     return Array.from(ids ?? checkNative(this._native, ids));  // null only on failure
   }
 

@@ -128,25 +128,12 @@ void NormalizedString::transform_range(size_t n_start, size_t n_end, const std::
 }
 
 void NormalizedString::lowercase() {
-  // Fast path: every char lowercases to one char of the same byte length.
-  std::string lowered;
-  lowered.reserve(normalized_.size());
-  bool same_lengths = true;
-  char32_t one[3];
-  for (size_t i = 0; i < normalized_.size();) {
-    const char32_t c = unicode::decode_utf8(normalized_, i);
-    if (unicode::to_lowercase(c, one) != 1) {
-      same_lengths = false;
-      break;
-    }
-    unicode::append_utf8(lowered, one[0]);
-    if (lowered.size() != i) {
-      same_lengths = false;
-      break;
-    }
-  }
-  if (same_lengths && transform_covers_all()) {
-    normalized_.swap(lowered);
+  if (map_in_place([](char32_t c, char32_t& lower) {
+        char32_t buf[3];
+        if (unicode::to_lowercase(c, buf) != 1) return false;
+        lower = buf[0];
+        return true;
+      })) {
     return;
   }
   std::vector<CharChange> changes;

@@ -100,6 +100,12 @@ class NormalizedString {
   // alignment at either end), so a change that keeps every char's byte length
   // can be made in place, the alignments staying as they are.
   bool transform_covers_all() const;
+  // That in-place change: every char c becomes the one char one(c, out) writes,
+  // unless one() returns false for a char, a new char has another byte length
+  // or the change would not cover the whole text (then nothing changes).
+  // Returns whether it was made.
+  template <typename One>
+  bool map_in_place(One one);
 
   std::string normalized_;
   std::vector<Offsets> alignments_;  // one per normalized byte, relative to this piece's original
@@ -186,11 +192,32 @@ void NormalizedString::map(Fn fn) {
     changes = fn(c) != c;
   }
   if (!changes) return;
+  if (map_in_place([&](char32_t c, char32_t& out) {
+        out = fn(c);
+        return true;
+      })) {
+    return;
+  }
   std::vector<CharChange> transforms;
   transforms.reserve(normalized_.size());
   size_t i = 0;
   while (i < normalized_.size()) transforms.push_back({fn(unicode::decode_utf8(normalized_, i)), 0});
   transform(transforms, 0);
+}
+
+template <typename One>
+bool NormalizedString::map_in_place(One one) {
+  if (!transform_covers_all()) return false;
+  std::string mapped;
+  mapped.reserve(normalized_.size());
+  for (size_t i = 0; i < normalized_.size();) {
+    char32_t out;
+    if (!one(unicode::decode_utf8(normalized_, i), out)) return false;
+    unicode::append_utf8(mapped, out);
+    if (mapped.size() != i) return false;
+  }
+  normalized_.swap(mapped);
+  return true;
 }
 
 template <typename Pred>

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "tokenizers/byte_level.h"
+#include "tokenizers/gpt2_split.h"
 
 namespace hubwasm::tok {
 
@@ -29,6 +31,7 @@ Regex::Regex(const std::string& pattern) : pattern_(pattern) {
                                 ": " + reinterpret_cast<const char*>(buf));
   }
   code_ = std::move(c);
+  gpt2_ = pattern == byte_level::kGpt2Pattern;
 }
 
 std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view s) const {
@@ -46,6 +49,15 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view s) const
   size_t last_match_end = 0;
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(s.data());
   while (last_end <= s.size()) {
+    if (gpt2_) {
+      if (const size_t len = gpt2_split::ascii_match_length(s, last_end)) {  // never empty
+        out.emplace_back(last_end, last_end + len);
+        last_end += len;
+        have_last_match = true;
+        last_match_end = last_end;
+        continue;
+      }
+    }
     const int rc = pcre2_match(code_->code, subject, s.size(), last_end, PCRE2_NO_UTF_CHECK, md.md, nullptr);
     if (rc < 0) {
       if (rc == PCRE2_ERROR_NOMATCH) break;

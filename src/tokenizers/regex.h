@@ -31,6 +31,7 @@ class Regex {
   struct Code;
   std::shared_ptr<const Code> code_;
   std::string pattern_;
+  bool gpt2_ = false;  // the GPT-2 split pattern: gpt2_split matches ASCII text
 };
 
 // Escapes every regex metacharacter of a literal (Rust `regex::escape`).

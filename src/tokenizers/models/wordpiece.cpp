@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "tokenizers/components.h"
+#include "tokenizers/models/byte_trie.h"
 
 namespace hubwasm::tok {
 
@@ -34,8 +35,9 @@ class WordPiece final : public Model {
       const std::string_view key(arena_.data() + spans[k].first, entries[k].first.size());
       vocab_[key] = spans[k].second;  // later duplicates win, like a HashMap insert
       max_id = std::max(max_id, spans[k].second);
-      max_token_bytes_ = std::max(max_token_bytes_, key.size());
     }
+    for (const auto& [key, id] : vocab_) trie_.insert(key, id);
+    continuation_ = trie_.walk(ByteTrie::kRoot, prefix_);
     if (static_cast<size_t>(max_id) >= 4 * vocab_.size() + 65536) {
       for (const auto& [key, id] : vocab_) sparse_[id] = key;  // huge ids: no dense table
     } else {
@@ -55,38 +57,27 @@ class WordPiece final : public Model {
       return;
     }
     const size_t first = out.size();
-    std::string key;
-    key.reserve(prefix_.size() + std::min(word.size(), max_token_bytes_));
     size_t start = 0;
     while (start < word.size()) {
-      // Longer candidates cannot be in the vocabulary.
-      const size_t limit = start == 0
-                               ? max_token_bytes_
-                               : (max_token_bytes_ > prefix_.size() ? max_token_bytes_ - prefix_.size() : 0);
-      size_t end = std::min(word.size(), start + limit);
-      while (end > start && !unicode::is_char_boundary(word, end)) --end;
-      bool found = false;
-      while (start < end) {
-        std::string_view candidate = word.substr(start, end - start);
-        if (start > 0) {
-          key.assign(prefix_);
-          key.append(candidate);
-          candidate = key;
+      // The longest vocabulary token (prefixed after the first) that the rest
+      // of the word starts with and that ends on a char boundary.
+      uint32_t node = start == 0 ? ByteTrie::kRoot : continuation_;
+      size_t end = start;
+      int32_t id = -1;
+      for (size_t i = start; i < word.size() && node != ByteTrie::kNone; ++i) {
+        node = trie_.child(node, static_cast<unsigned char>(word[i]));
+        if (node != ByteTrie::kNone && trie_.value(node) >= 0 && unicode::is_char_boundary(word, i + 1)) {
+          end = i + 1;
+          id = trie_.value(node);
         }
-        if (auto it = vocab_.find(candidate); it != vocab_.end()) {
-          out.push_back({it->second, std::string(candidate), {start, end}});
-          found = true;
-          break;
-        }
-        // Drop the last char.
-        --end;
-        while (end > start && !unicode::is_char_boundary(word, end)) --end;
       }
-      if (!found) {
+      if (id < 0) {
         out.resize(first);
         push_unk(word, out);
         return;
       }
+      const std::string_view piece = word.substr(start, end - start);
+      out.push_back({id, start == 0 ? std::string(piece) : prefix_ + std::string(piece), {start, end}});
       start = end;
     }
   }
@@ -122,10 +113,11 @@ class WordPiece final : public Model {
 
   std::string arena_;  // all token strings; vocab_ keys point into it
   std::unordered_map<std::string_view, int32_t> vocab_;
+  ByteTrie trie_;                        // vocab_'s keys, for tokenize
+  uint32_t continuation_ = ByteTrie::kNone;  // trie_ node of prefix_
   std::vector<std::string_view> id_to_token_;
   std::vector<bool> has_id_;
   std::unordered_map<int32_t, std::string_view> sparse_;
-  size_t max_token_bytes_ = 0;
   std::string unk_token_;
   std::optional<int32_t> unk_id_;
   std::string prefix_;

@@ -1,5 +1,7 @@
 // BertNormalizer (tokenizers normalizers/bert.rs): clean_text, Chinese-char
 // spacing, accent stripping (strip_accents null = follow lowercase), lowercase.
+#include <algorithm>
+
 #include "tokenizers/components.h"
 
 namespace hubwasm::tok {
@@ -16,6 +18,15 @@ class BertNormalizer final : public Normalizer {
         lowercase_(lowercase) {}
 
   void normalize(NormalizedString& s) const override {
+    if (is_plain_ascii(s.get())) {
+      // The usual text: nothing to remove, no Chinese chars, no accents; the
+      // steps below only map whitespace to ' ' and lowercase, char for char.
+      s.map([this](char32_t c) -> char32_t {
+        if (clean_text_ && (c == '\t' || c == '\n' || c == '\r')) return U' ';
+        return lowercase_ && c >= 'A' && c <= 'Z' ? c + 32 : c;
+      });
+      return;
+    }
     if (clean_text_) {
       s.filter([](char32_t c) { return !(c == 0 || c == 0xFFFD || unicode::is_bert_control(c)); });
       s.map([](char32_t c) { return unicode::is_whitespace(c) ? U' ' : c; });
@@ -29,6 +40,13 @@ class BertNormalizer final : public Normalizer {
   }
 
  private:
+  // Printable ASCII, tab, newline and carriage return only.
+  static bool is_plain_ascii(const std::string& text) {
+    return std::all_of(text.begin(), text.end(), [](char b) {
+      return (b >= 0x20 && b < 0x7F) || b == '\t' || b == '\n' || b == '\r';
+    });
+  }
+
   static void do_handle_chinese_chars(NormalizedString& s) {
     const std::string& text = s.get();
     bool any = false;
