@@ -54,6 +54,33 @@ ConfigToken parse_config_token(const json& v, const JsonLoc& loc) {
   return t;
 }
 
+// tokenizer_config.json's added_tokens_decoder ({"<id>": token}) into
+// impl.added; returns the first id after both them and `next_id`.
+int32_t add_tokens_decoder(TokenizerImpl& impl, const json& config, const JsonLoc& cl, int32_t next_id) {
+  const json* atd = find_member(config, "added_tokens_decoder");
+  if (!atd || atd->is_null()) return next_id;
+  const JsonLoc al = cl["added_tokens_decoder"];
+  expect_object(*atd, al);
+  for (auto it = atd->begin(); it != atd->end(); ++it) {
+    const JsonLoc tl = al[it.key()];
+    int32_t id = 0;
+    try {
+      size_t used = 0;
+      const long v = std::stol(it.key(), &used);
+      if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
+      id = static_cast<int32_t>(v);
+    } catch (const std::exception&) {
+      tl.fail(ErrorCode::InvalidFile, "key must be a token id");
+    }
+    ConfigToken t = parse_config_token(it.value(), tl);
+    if (!t.content) tl.fail(ErrorCode::InvalidFile, "must not be null");
+    t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
+    impl.added.add(t.flags, id);
+    next_id = std::max(next_id, id + 1);
+  }
+  return next_id;
+}
+
 // Role -> token from special_tokens_map.json, falling back to tokenizer_config.json
 // (transformers lets the map override the config's init kwargs).
 std::map<std::string, ConfigToken> read_roles(const json* config, const json* map,
@@ -197,29 +224,7 @@ std::shared_ptr<TokenizerImpl> build_bert_from_vocab(const std::string& vocab_by
     if (auto it = vocab_ids.find(content); it != vocab_ids.end()) return it->second;
     return next_id++;
   };
-  if (config) {
-    if (const json* atd = find_member(*config, "added_tokens_decoder"); atd && !atd->is_null()) {
-      const JsonLoc al = cl["added_tokens_decoder"];
-      expect_object(*atd, al);
-      for (auto it = atd->begin(); it != atd->end(); ++it) {
-        const JsonLoc tl = al[it.key()];
-        int32_t id = 0;
-        try {
-          size_t used = 0;
-          const long v = std::stol(it.key(), &used);
-          if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
-          id = static_cast<int32_t>(v);
-        } catch (const std::exception&) {
-          tl.fail(ErrorCode::InvalidFile, "key must be a token id");
-        }
-        ConfigToken t = parse_config_token(it.value(), tl);
-        if (!t.content) tl.fail(ErrorCode::InvalidFile, "must not be null");
-        t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
-        impl->added.add(t.flags, id);
-        next_id = std::max(next_id, id + 1);
-      }
-    }
-  }
+  if (config) next_id = add_tokens_decoder(*impl, *config, cl, next_id);
   for (const char* role :
        {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token", "eos_token"}) {
     std::optional<std::string> content;
@@ -291,29 +296,7 @@ void add_hf_special_tokens(TokenizerImpl& impl, const json* config, const std::s
     if (auto id = impl.token_to_id(content)) return *id;
     return next_id++;
   };
-  if (config) {
-    if (const json* atd = find_member(*config, "added_tokens_decoder"); atd && !atd->is_null()) {
-      const JsonLoc al = cl["added_tokens_decoder"];
-      expect_object(*atd, al);
-      for (auto it = atd->begin(); it != atd->end(); ++it) {
-        const JsonLoc tl = al[it.key()];
-        int32_t id = 0;
-        try {
-          size_t used = 0;
-          const long v = std::stol(it.key(), &used);
-          if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
-          id = static_cast<int32_t>(v);
-        } catch (const std::exception&) {
-          tl.fail(ErrorCode::InvalidFile, "key must be a token id");
-        }
-        ConfigToken t = parse_config_token(it.value(), tl);
-        if (!t.content) tl.fail(ErrorCode::InvalidFile, "must not be null");
-        t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
-        impl.added.add(t.flags, id);
-        next_id = std::max(next_id, id + 1);
-      }
-    }
-  }
+  if (config) next_id = add_tokens_decoder(impl, *config, cl, next_id);
   for (const char* role : kRoles) {
     AddedToken flags;
     std::optional<std::string> content;
