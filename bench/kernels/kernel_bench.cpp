@@ -154,13 +154,17 @@ int main() {
   };
   const V gemvs[] = {{"gemv_f32 768x768 NK (in cache)", 768, 768, BLayout::NK},
                      {"gemv_f32 3072x768 NK", 3072, 768, BLayout::NK},
-                     {"gemv_f32 2304x768 KN (gpt2 c_attn)", 2304, 768, BLayout::KN}};
+                     {"gemv_f32 2304x768 KN (gpt2 c_attn)", 2304, 768, BLayout::KN},
+                     // 154 MB, far past the caches: decode's memory-bound case.
+                     {"gemv_f32 50257x768 NK (gpt2 lm_head, from memory)", 50257, 768, BLayout::NK},
+                     {"gemv_f32 50257x768 KN (from memory)", 50257, 768, BLayout::KN}};
   for (const auto& g : gemvs) {
     const auto x = rnd(size_t(g.k), 1), w = rnd(size_t(g.n * g.k), 2);
     std::vector<float> y(size_t(g.n));
     const int64_t ldw = g.layout == BLayout::NK ? g.k : g.n;
     const double t = time_call([&] { kernels::gemv_f32(g.n, g.k, x.data(), w.data(), ldw, g.layout, nullptr, y.data()); });
     emit(g.tag, "GFLOP/s", 2.0 * g.n * g.k / t / 1e9, ceil);
+    emit(std::string(g.tag) + " weight bandwidth", "GB/s", 4.0 * g.n * g.k / t / 1e9, 0);
   }
   struct Q {
     const char* tag;
@@ -168,22 +172,24 @@ int main() {
   };
   const Q q8s[] = {{"gemv_q8 768x768 (in cache)", 1, 768, 768},
                    {"gemv_q8 3072x768", 1, 3072, 768},
+                   {"gemv_q8 50257x768 (gpt2 lm_head, from memory)", 1, 50257, 768},
                    {"gemm_q8 16x3072x768", 16, 3072, 768},
                    {"gemm_q8 256x3072x768", 256, 3072, 768}};
   for (const auto& g : q8s) {
     const auto x = rnd(size_t(g.m * g.k), 1), wf = rnd(size_t(g.n * g.k), 2);
     Tensor wt = Tensor::zeros(DType::F32, {g.n, g.k});
     std::copy(wf.begin(), wf.end(), wt.f32());
-    const LinearQ8 q = quantize_q8(wt, false, 32);
+    const LinearQ8 q = quantize_q8(wt, false, kQ8DefaultBlock);
     kernels::Q8Weights w;
     w.q = static_cast<const int8_t*>(q.qweight.data());
     w.scales = q.scales.f32();
     w.n = g.n;
     w.k = g.k;
-    w.block = 32;
+    w.block = kQ8DefaultBlock;
     std::vector<float> y(size_t(g.m * g.n));
     const double t = time_call([&] { kernels::gemm_q8(g.m, x.data(), g.k, w, nullptr, y.data(), g.n); });
     emit(g.tag, "GOPS", 2.0 * g.m * g.n * g.k / t / 1e9, 0);
+    if (g.m == 1) emit(std::string(g.tag) + " weight bandwidth", "GB/s", (q.qweight.nbytes() + q.scales.nbytes()) / t / 1e9, 0);
   }
   {  // Element-wise kernels on a MiniLM FFN activation (2048 x 1536) and attention scores.
     const int64_t n = 2048 * 1536;

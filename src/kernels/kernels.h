@@ -26,8 +26,8 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
 void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                   BLayout layout, const float* bias, float* c, int64_t ldc);
 
-// y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = 4 dot products
-// at a time, KN = y in L1 updated with 4 rows of W per pass.
+// y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = one dot product
+// per output row, KN = y in L1 updated with 8 rows of W per pass.
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,
               const float* bias, float* y);
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr int64_t kGemmRowAlign = 4;  // the micro-kernel's row tile (MR)
 constexpr int64_t kGemmColAlign = 8;  // its column panel (NR)
-constexpr int64_t kGemvAlign = 8;     // gemv_f32 handles outputs in groups of 8 (then 4)
+constexpr int64_t kGemvAlign = 8;     // splits on whole SIMD vectors, so KN's scalar tail stays put
 
 }  // namespace
 
