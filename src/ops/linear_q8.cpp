@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
@@ -10,6 +11,22 @@ namespace hubwasm {
 namespace {
 
 const int8_t* q_data(const LinearQ8& w) { return static_cast<const int8_t*>(w.qweight.data()); }
+
+// One row of `in` weights into int8 blocks with a float scale each (amax / 127).
+void quantize_row(const float* row, int64_t in, int64_t block, int8_t* q, float* scales) {
+  for (int64_t begin = 0, b = 0; begin < in; begin += block, ++b) {
+    const int64_t end = std::min(in, begin + block);
+    float amax = 0;
+    for (int64_t i = begin; i < end; ++i) amax = std::max(amax, std::fabs(row[i]));
+    const float scale = amax / 127.0f;
+    scales[b] = scale;
+    const float inv = scale > 0 ? 1.0f / scale : 0.0f;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = std::nearbyint(row[i] * inv);
+      q[i] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
+    }
+  }
+}
 
 }  // namespace
 
@@ -25,24 +42,22 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   const float* w = weight.f32();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   float* scales = q.scales.f32();
-  std::vector<float> row(static_cast<size_t>(in));
-  for (int64_t o = 0; o < out; ++o) {
-    if (transposed) {
-      for (int64_t i = 0; i < in; ++i) row[i] = w[i * out + o];
-    } else {
-      std::copy_n(w + o * in, in, row.data());
+  if (!transposed) {
+    for (int64_t o = 0; o < out; ++o) quantize_row(w + o * in, in, block, qw + o * in, scales + o * blocks);
+    return q;
+  }
+  // [in, out] (Conv1D): gather kTile output rows at once, so every read is a
+  // run of kTile contiguous floats rather than one float a row apart.
+  constexpr int64_t kTile = 16;
+  std::vector<float> tile(static_cast<size_t>(kTile * in));
+  for (int64_t o0 = 0; o0 < out; o0 += kTile) {
+    const int64_t rows = std::min(kTile, out - o0);
+    for (int64_t i = 0; i < in; ++i) {
+      const float* src = w + i * out + o0;
+      for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = src[t];
     }
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t begin = b * block, end = std::min(in, begin + block);
-      float amax = 0;
-      for (int64_t i = begin; i < end; ++i) amax = std::max(amax, std::fabs(row[i]));
-      const float scale = amax / 127.0f;
-      scales[o * blocks + b] = scale;
-      const float inv = scale > 0 ? 1.0f / scale : 0.0f;
-      for (int64_t i = begin; i < end; ++i) {
-        const float v = std::nearbyint(row[i] * inv);
-        qw[o * in + i] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
-      }
+    for (int64_t t = 0; t < rows; ++t) {
+      quantize_row(tile.data() + t * in, in, block, qw + (o0 + t) * in, scales + (o0 + t) * blocks);
     }
   }
   return q;
