@@ -1,12 +1,12 @@
 // `make bench` (decoders): hubwasm vs transformers.js (onnxruntime-web wasm
-// backend, in Node, 1 thread) on the same weights and prompt: time to first
+// backend, in Node, same thread count: --threads, default 1) on the same weights and prompt: time to first
 // token, decode tokens/s and peak RSS of greedy generate() with 64 new tokens,
 // for fp32, fp16 and q8. The peer has no fp16 ONNX file, so fp16 lines have
 // peer null. Every configuration runs in a fresh process, `--repeat` times;
 // figures are medians over repeats. One JSON line per figure
 //   {name, unit, hubwasm, peer, ratio, threads, where}
 // (ratio > 1: hubwasm better), then a markdown table.
-//   node bench/decode_bench.mjs [--models build/models] [--only gpt2,tiny-llama] [--dtypes fp32,fp16,q8] [--repeat 3] [--gen-iters 3]
+//   node bench/decode_bench.mjs [--models build/models] [--only gpt2,tiny-llama] [--dtypes fp32,fp16,q8] [--repeat 3] [--gen-iters 3] [--threads 1]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ const models = opt('--only', 'gpt2,tiny-llama').split(',');
 const dtypes = opt('--dtypes', 'fp32,fp16,q8').split(',');
 const repeat = +opt('--repeat', 3);
 const genIters = opt('--gen-iters', '3');
-const threads = 1;
+const threads = +opt('--threads', 1);
 const median = (xs) => { const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b); const n = s.length; return n === 0 ? null : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 const figures = [];
 const print = (o) => console.log(JSON.stringify(o));
@@ -53,7 +53,7 @@ for (const name of models) {
         '--threads', String(threads), '--dtype', dtype === 'fp16' ? 'fp32' : dtype, '--gen-iters', genIters, '--dump-inputs', inputs],
         { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
       const ours = runJsonLines([path.join(ROOT, 'bench/hubwasm_decoder_bench.mjs'), '--models', modelsDir, '--model', folder,
-        '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters]);
+        '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters, '--threads', String(threads)]);
       for (const m of ['ttft_ms', 'decode_tok_per_s', 'peak_rss_mb', 'load_ms']) {
         if (dtype !== 'fp16') add('peer', m, metric(peer, m));
         add('hubwasm', m, metric(ours, m));

@@ -4,7 +4,7 @@
 // (AutoModelForCausalLM from a 127.0.0.1 Hub server); time to first token and
 // decode tokens/s through a streamer, median of 3 after 2 warm-up runs; peak
 // RSS. Prints one JSON line per metric.
-//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json
+//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1]
 import fs from 'node:fs';
 import path from 'node:path';
 import { AutoModelForCausalLM, Tensor, env } from 'hubwasm';
@@ -25,6 +25,7 @@ const hub = await startHubServer({ root: modelsDir });
 env.remoteHost = hub.url;
 env.useFSCache = false;
 env.allowLocalModels = false;
+env.backends.wasm.numThreads = +opt('--threads', 1);
 let t = now();
 const lm = await AutoModelForCausalLM.from_pretrained(folder.replace('--', '/'), { dtype });
 emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms' });
