@@ -56,7 +56,7 @@ export async function fillNativeRepo(native, repo, model, { files = [], optional
       if (await getFile(model, path, repoSink(native, repo, path), { ...options, optional })) present.add(path);
       return;
     }
-    const sink = memorySink();
+    const sink = memorySink(`${model}/${path}`);
     if (!(await getFile(model, path, sink, { ...options, optional }))) return;
     const bytes = sink.view();
     repo.addExternal(path, bytes.length, (offset, length, address) => native.HEAPU8.set(bytes.subarray(offset, offset + length), address));

@@ -103,3 +103,13 @@ test('q8 and fp16 loads grow WebAssembly memory by the converted weights, not th
   assert.ok(runs.fp16.maxLogitDiff < 2e-3, `fp16 vs fp32 max logit difference ${runs.fp16.maxLogitDiff}`);
   assert.ok(runs.q8.maxLogitDiff < 5e-2, `q8 vs fp32 max logit difference ${runs.q8.maxLogitDiff}`);
 });
+
+test('a file too large for one JavaScript array is an OUT_OF_MEMORY error naming it', async () => {
+  const { memorySink } = await import('../../js/src/download.js');
+  const sink = memorySink('org/model/model.safetensors');
+  assert.throws(() => sink.allocate(2 ** 53 - 1), (error) => {
+    assert.equal(error.code, 'OUT_OF_MEMORY');
+    assert.match(error.message, /^org\/model\/model\.safetensors: cannot hold 9007199254740991 bytes in JavaScript memory/);
+    return true;
+  });
+});
