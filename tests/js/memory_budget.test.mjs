@@ -115,3 +115,29 @@ test("README's table of the largest model per dtype comes from memory_budget.js"
     }
   }
 });
+
+test('a Range request for the header that fails (500, connection reset) is retried, then the load goes on', async () => {
+  env.backends.wasm.memoryLimit = defaultLimit;
+  const retryDelayMs = env.retryDelayMs;
+  env.retryDelayMs = 1;
+  try {
+    for (const kind of ['status:500', 'reset']) {
+      hub.requests.length = 0;
+      hub.setFaults([{ match: /model\.safetensors$/, kind, times: 1, ranged: true }]);
+      const model = await AutoModelForCausalLM.from_pretrained(LLAMA, { dtype: 'q8' });
+      try {
+        const { logits } = await model({ input_ids: [[1, 2, 3]] });
+        assert.deepEqual(logits.dims, [1, 3, 32000]);
+      } finally {
+        await model.dispose();
+      }
+      // The first (length) request failed and was sent again; then the JSON header; then the download.
+      const log = weightRequests().map((r) => [r.status, r.range ?? 'all']);
+      const length = `bytes=8-${7 + Number(fs.readFileSync(path.join(llamaDir, 'model.safetensors')).readBigUInt64LE(0))}`;
+      assert.deepEqual(log, [[kind === 'reset' ? 206 : 500, 'bytes=0-7'], [206, 'bytes=0-7'], [206, length], [200, 'all']], kind);
+    }
+  } finally {
+    hub.setFaults([]);
+    env.retryDelayMs = retryDelayMs;
+  }
+});
