@@ -44,6 +44,17 @@ after(async () => {
 
 const weightRequests = () => hub.requests.filter((r) => r.path.endsWith('.safetensors'));
 
+/** Loads the Llama with q8 and runs one forward pass. */
+async function loadQ8AndRun() {
+  const model = await AutoModelForCausalLM.from_pretrained(LLAMA, { dtype: 'q8' });
+  try {
+    const { logits } = await model({ input_ids: [[1, 2, 3]] });
+    assert.deepEqual(logits.dims, [1, 3, 32000]);
+  } finally {
+    await model.dispose();
+  }
+}
+
 test('the estimate counts every parameter and the files as stored', () => {
   // Parameters: the product of each tensor's shape, summed (all tensors are f16 here).
   const parameters = llama.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
@@ -81,13 +92,7 @@ test('a decoder too large for the limit is refused before any weight is download
 
   // The dtype the error suggests loads under the same limit and runs.
   hub.requests.length = 0;
-  const model = await AutoModelForCausalLM.from_pretrained(LLAMA, { dtype: 'q8' });
-  try {
-    const { logits } = await model({ input_ids: [[1, 2, 3]] });
-    assert.deepEqual(logits.dims, [1, 3, 32000]);
-  } finally {
-    await model.dispose();
-  }
+  await loadQ8AndRun();
   assert.deepEqual(weightRequests().map((r) => r.status), [206, 206, 200]);
 });
 
@@ -124,13 +129,7 @@ test('a Range request for the header that fails (500, connection reset) is retri
     for (const kind of ['status:500', 'reset']) {
       hub.requests.length = 0;
       hub.setFaults([{ match: /model\.safetensors$/, kind, times: 1, ranged: true }]);
-      const model = await AutoModelForCausalLM.from_pretrained(LLAMA, { dtype: 'q8' });
-      try {
-        const { logits } = await model({ input_ids: [[1, 2, 3]] });
-        assert.deepEqual(logits.dims, [1, 3, 32000]);
-      } finally {
-        await model.dispose();
-      }
+      await loadQ8AndRun();
       // The first (length) request failed and was sent again; then the JSON header; then the download.
       const log = weightRequests().map((r) => [r.status, r.range ?? 'all']);
       const length = `bytes=8-${7 + Number(fs.readFileSync(path.join(llamaDir, 'model.safetensors')).readBigUInt64LE(0))}`;
