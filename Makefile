@@ -77,7 +77,7 @@ bench-models: models
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
 	@for m in gpt2 tiny-llama; do test -f $(MODELS_DIR)/hubwasm-bench--$$m/onnx/model_quantized.onnx || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only $$m --prefix hubwasm-bench-- || exit 1; done
-	@test -f $(MODELS_DIR)/hubwasm-bench--llama-1b/model.safetensors || \
+	@test -f $(MODELS_DIR)/hubwasm-bench--llama-1b/config.json || \
 	  /usr/bin/python3 bench/make_llama_1b.py --out $(MODELS_DIR) --shared $(HUBWASM_SHARED)
 
 bench-kernels: native wasm

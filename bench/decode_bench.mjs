@@ -66,7 +66,7 @@ print({ type: 'meta', cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg
 for (const name of models) {
   const folder = `hubwasm-bench--${name}`;
   const note = NO_PEER[name];
-  const needed = note ? 'model.safetensors' : 'onnx/model_quantized.onnx';
+  const needed = note ? 'config.json' : 'onnx/model_quantized.onnx';  // make_llama_1b.py writes config.json last
   if (!fs.existsSync(path.join(modelsDir, folder, needed))) {
     print({ type: 'skip', model: name, reason: `${folder} missing: make bench-models` });
     continue;
