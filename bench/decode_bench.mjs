@@ -1,5 +1,5 @@
 // `make bench` (decoders): hubwasm vs transformers.js (onnxruntime-web wasm
-// backend, in Node, 1 thread) on the same weights and prompt: time to first
+// backend, in Node, same thread count: --threads, default 1) on the same weights and prompt: time to first
 // token, decode tokens/s and peak RSS of greedy generate() with 64 new tokens,
 // for fp32, fp16 and q8. The peer has no fp16 ONNX file, so fp16 lines have
 // peer null. Every configuration runs in a fresh process, `--repeat` times;
@@ -15,7 +15,7 @@
 // "The quick brown fox jumps" for the Llama-2 vocabulary). A dtype the package
 // refuses as too large for wasm32 (MODEL_TOO_LARGE, before download) is one
 // figure {name, unit: 'refused', message} instead of numbers.
-//   node bench/decode_bench.mjs [--models build/models] [--only gpt2,tiny-llama,llama-1b] [--dtypes fp32,fp16,q8] [--repeat 3] [--gen-iters 3]
+//   node bench/decode_bench.mjs [--models build/models] [--only gpt2,tiny-llama,llama-1b] [--dtypes fp32,fp16,q8] [--repeat 3] [--gen-iters 3] [--threads 1]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,7 @@ const models = opt('--only', 'gpt2,tiny-llama,llama-1b').split(',');
 const dtypes = opt('--dtypes', 'fp32,fp16,q8').split(',');
 const repeat = +opt('--repeat', 3);
 const genIters = opt('--gen-iters', '3');
-const threads = 1;
+const threads = +opt('--threads', 1);
 const PROMPT_TOKENS = 8;
 // Models without a transformers.js peer, and why.
 const NO_PEER = {
@@ -83,7 +83,7 @@ for (const name of models) {
         '--threads', String(threads), '--dtype', dtype === 'fp16' ? 'fp32' : dtype, '--gen-iters', genIters, '--dump-inputs', inputs],
         { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
       const ours = runJsonLines([path.join(ROOT, 'bench/hubwasm_decoder_bench.mjs'), '--models', modelsDir, '--model', folder,
-        '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters]);
+        '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters, '--threads', String(threads)]);
       refused = ours.find((x) => x.metric === 'refused') ?? null;
       for (const m of ['ttft_ms', 'decode_tok_per_s', 'peak_rss_mb', 'load_ms']) {
         if (dtype !== 'fp16' && !note) add('peer', m, metric(peer, m));

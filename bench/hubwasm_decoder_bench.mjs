@@ -7,7 +7,7 @@
 // large for wasm32 (HubwasmError MODEL_TOO_LARGE, raised before any weight
 // is downloaded) gives one line {metric: 'refused', message, weight_gets}
 // instead, weight_gets counting whole-file safetensors GETs the server saw.
-//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json
+//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1]
 import fs from 'node:fs';
 import path from 'node:path';
 import { AutoModelForCausalLM, HubwasmError, Tensor, env } from 'hubwasm';
@@ -28,6 +28,7 @@ const hub = await startHubServer({ root: modelsDir });
 env.remoteHost = hub.url;
 env.useFSCache = false;
 env.allowLocalModels = false;
+env.backends.wasm.numThreads = +opt('--threads', 1);
 let t = now();
 let lm;
 try {

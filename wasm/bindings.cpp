@@ -88,10 +88,29 @@ std::vector<int32_t> int32_vector(const val& array) {
   return emscripten::convertJSArrayToNumberVector<int32_t>(array);
 }
 
+// A weight file kept in JavaScript memory: `read(offset, length, address)`
+// copies bytes into wasm memory when the loader asks for a tensor.
+class JsByteSource final : public ByteSource {
+ public:
+  JsByteSource(size_t size, val read) : size_(size), read_(std::move(read)) {}
+  size_t size() const override { return size_; }
+  void read(size_t offset, size_t len, uint8_t* dst) const override {
+    read_(static_cast<double>(offset), static_cast<double>(len), static_cast<double>(reinterpret_cast<uintptr_t>(dst)));
+  }
+
+ private:
+  size_t size_;
+  val read_;
+};
+
 // A repo's files, filled from JavaScript: `reserve` returns the address where
-// JS writes the bytes, so each file exists once in wasm memory.
+// JS writes the bytes, so each file exists once in wasm memory; `addExternal`
+// registers a weight file that JS keeps and hands over tensor by tensor.
 class WasmRepo {
  public:
+  void add_external(const std::string& path, double size, val read) {
+    files_.add_external(path, std::make_shared<JsByteSource>(static_cast<size_t>(size), std::move(read)));
+  }
   double reserve(const std::string& path, double size) {
     return guarded([&] {
       auto blob = Blob::allocate(static_cast<size_t>(size), path);
@@ -105,7 +124,7 @@ class WasmRepo {
   // bytes are freed as soon as no loaded model views them (a q8 load keeps
   // none of the large ones): peak memory then stays near the stored size.
   void release_weights() {
-    RepoFiles kept;
+    RepoFiles kept;  // external files (in JS) are dropped too
     for (const auto& [path, blob] : files_.all()) {
       const bool weights = path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0;
       if (!weights) kept.add(path, blob);
@@ -585,6 +604,7 @@ EMSCRIPTEN_BINDINGS(hubwasm) {
   class_<WasmRepo>("Repo")
       .constructor<>()
       .function("reserve", &WasmRepo::reserve)
+      .function("addExternal", &WasmRepo::add_external)
       .function("releaseWeights", &WasmRepo::release_weights);
   class_<WasmTokenizer>("Tokenizer")
       .class_function("load", &WasmTokenizer::load, allow_raw_pointers())

@@ -13,11 +13,18 @@ const digestHex = (IS_NODE ? nodePlatform : browserPlatform).digestHex;
  * @typedef {{ allocate(size: number): void, write(chunk: Uint8Array, offset: number): void, view(): Uint8Array }} Sink
  */
 
-/** A sink into a new Uint8Array. */
-export function memorySink() {
+/** A sink into a new Uint8Array; `what` names the file in an OUT_OF_MEMORY error. */
+export function memorySink(what = 'download') {
   let bytes = null;
   return {
-    allocate(size) { bytes = new Uint8Array(size); },
+    allocate(size) {
+      try {
+        bytes = new Uint8Array(size);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        throw new HubwasmError('OUT_OF_MEMORY', `${what}: cannot hold ${size} bytes in JavaScript memory (${error.message})`);
+      }
+    },
     write(chunk, offset) { bytes.set(chunk, offset); },
     view: () => bytes,
   };

@@ -9,12 +9,14 @@
  * |-------|----------------|------------------------|----------------------------|
  * | fp32  | F32            | the file (views of it) | 0                          |
  * | fp32  | F16 / BF16     | 4 bytes (widened)      | the file, 2 bytes          |
- * | fp16  | F16            | the file (views of it) | 0                          |
- * | fp16  | F32 / BF16     | 2 bytes                | the file, 4 or 2 bytes     |
- * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes); vectors: 4 bytes | the file |
+ * | fp16  | any            | matrices: 2 bytes; vectors: 4 bytes | the largest tensor |
+ * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes); vectors: 4 bytes | the largest tensor |
  *
- * The downloaded files sit in WebAssembly memory in full while the weights
- * are built from them, so the peak is the files plus the converted weights.
+ * fp32 loads view the downloaded files, which sit in WebAssembly memory in
+ * full. q8 and fp16 loads convert every tensor, so their files stay in
+ * JavaScript memory and the core reads one tensor at a time into wasm memory
+ * (js/src/repo.js): the peak there is the converted weights plus the largest
+ * tensor as stored.
  * On top come the runtime's own needs (RUNTIME_BYTES: code, tokenizer,
  * activations of a forward pass) and, for a decoder (config.json with
  * num_hidden_layers / n_layer and no encoder head), a float32 KV cache for
@@ -31,7 +33,7 @@ export const KV_CACHE_TOKENS = 4096;
 export const Q8_BLOCK = 16;
 
 /** dtype names -> the storage the estimate assumes ('fp32', 'fp16' or 'q8'). */
-const STORAGE = { fp32: 'fp32', float32: 'fp32', auto: 'fp32', fp16: 'fp16', float16: 'fp16', q8: 'q8', int8: 'q8' };
+export const STORAGE = { fp32: 'fp32', float32: 'fp32', auto: 'fp32', fp16: 'fp16', float16: 'fp16', q8: 'q8', int8: 'q8' };
 export const DTYPES = ['fp32', 'fp16', 'q8'];
 
 const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
@@ -40,13 +42,12 @@ const FLOATS = new Set(['F32', 'F16', 'BF16']);
 /** Bytes one tensor takes once loaded with `storage`, and whether it stays a view of the file. */
 function heldBytes({ dtype, shape }, storage) {
   const numel = shape.reduce((a, b) => a * b, 1);
-  if (!FLOATS.has(dtype)) return { bytes: numel * (DTYPE_BYTES[dtype] ?? 1), view: true };
+  if (!FLOATS.has(dtype)) return { bytes: numel * (DTYPE_BYTES[dtype] ?? 1), view: storage === 'fp32' };
   if (storage === 'q8' && shape.length === 2) {
     return { bytes: numel + shape[0] * Math.ceil(shape[1] / Q8_BLOCK) * 4, view: false };
   }
   const target = storage === 'fp16' && shape.length === 2 ? 'F16' : 'F32';
-  if (dtype === target) return { bytes: numel * DTYPE_BYTES[dtype], view: true };
-  return { bytes: numel * DTYPE_BYTES[target], view: false };
+  return { bytes: numel * DTYPE_BYTES[target], view: storage === 'fp32' && dtype === target };
 }
 
 /** The float32 KV cache of one sequence, for a decoder config; 0 for encoders. */
@@ -66,32 +67,41 @@ export function kvCacheBytes(config = {}) {
  * Bytes of WebAssembly memory needed to load and run a model whose
  * safetensors files hold `tensors` (header entries `{dtype, shape}`) in
  * `fileBytes` bytes in all, with `dtype`. Returns
- * `{ total, files, weights, kvCache, runtime, parameters }`.
+ * `{ total, files, weights, kvCache, runtime, parameters }`; `files` is the
+ * file bytes in wasm memory at once (all of them for fp32, the largest
+ * tensor for q8 / fp16).
  */
 export function estimateMemory({ tensors, fileBytes, config = {}, dtype = 'fp32' }) {
   const storage = STORAGE[dtype];
   if (!storage) throw new RangeError(`unknown dtype ${dtype}`);
   let weights = 0;  // converted weights, besides the files
   let parameters = 0;
+  let largest = 0;  // bytes of the largest tensor as stored
   for (const t of tensors) {
+    const numel = t.shape.reduce((a, b) => a * b, 1);
     const held = heldBytes(t, storage);
     if (!held.view) weights += held.bytes;
-    if (FLOATS.has(t.dtype)) parameters += t.shape.reduce((a, b) => a * b, 1);
+    largest = Math.max(largest, numel * (DTYPE_BYTES[t.dtype] ?? 1));
+    if (FLOATS.has(t.dtype)) parameters += numel;
   }
+  // fp32 views the files in wasm memory; q8 and fp16 read one tensor at a time from JavaScript.
+  const files = storage === 'fp32' ? fileBytes : largest;
   const kvCache = kvCacheBytes(config);
-  return { total: fileBytes + weights + kvCache + RUNTIME_BYTES, files: fileBytes, weights, kvCache, runtime: RUNTIME_BYTES, parameters };
+  return { total: files + weights + kvCache + RUNTIME_BYTES, files, weights, kvCache, runtime: RUNTIME_BYTES, parameters };
 }
 
 /**
  * The largest parameter count whose weights, stored as `stored` ('F32',
  * 'F16' or 'BF16', all matrices), fit in `limit` bytes with `dtype` (KV cache
- * not counted): the README's table.
+ * and, for q8 / fp16, the one tensor being read while loading not counted):
+ * the README's table.
  */
 export function largestParameters(dtype, stored, limit = WASM32_MEMORY_LIMIT) {
   // One square matrix of 1024 x 1024 gives the per-parameter cost.
   const n = 1024 * 1024;
-  const { total } = estimateMemory({ tensors: [{ dtype: stored, shape: [1024, 1024] }], fileBytes: n * DTYPE_BYTES[stored], dtype });
-  return Math.floor((limit - RUNTIME_BYTES) / ((total - RUNTIME_BYTES) / n));
+  const { files, weights } = estimateMemory({ tensors: [{ dtype: stored, shape: [1024, 1024] }], fileBytes: n * DTYPE_BYTES[stored], dtype });
+  const perParameter = (STORAGE[dtype] === 'fp32' ? files + weights : weights) / n;
+  return Math.floor((limit - RUNTIME_BYTES) / perParameter);
 }
 
 export const formatBytes = (n) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`);

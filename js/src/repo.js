@@ -1,8 +1,8 @@
-import { getFile, getJson, isCached } from './download.js';
+import { getFile, getJson, isCached, memorySink } from './download.js';
 import { env } from './env.js';
 import { HubwasmError, checkNative } from './errors.js';
 import { fileUrl, request } from './hub.js';
-import { DTYPES, estimateMemory, formatBytes } from './memory_budget.js';
+import { DTYPES, STORAGE, estimateMemory, formatBytes } from './memory_budget.js';
 import { getRuntime } from './runtime.js';
 import { readSafetensorsHeaders } from './weight_headers.js';
 
@@ -38,9 +38,11 @@ function repoSink(native, repo, path) {
 /**
  * Downloads `files` (required) and `optionalFiles` (skipped on 404) of
  * `model` into `repo`, in parallel; `extra` adds files already fetched, as
- * {path: text}. Returns the set of paths now in the repo.
+ * {path: text}. With `external`, the files stay in JavaScript memory and the
+ * core copies out one tensor at a time (weights it converts anyway).
+ * Returns the set of paths now in the repo.
  */
-export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, ...options }) {
+export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, external = false, ...options }) {
   const present = new Set();
   for (const [path, text] of Object.entries(extra)) {
     const bytes = new TextEncoder().encode(text);
@@ -50,7 +52,15 @@ export async function fillNativeRepo(native, repo, model, { files = [], optional
     present.add(path);
   }
   const fetchOne = async (path, optional) => {
-    if (await getFile(model, path, repoSink(native, repo, path), { ...options, optional })) present.add(path);
+    if (!external) {
+      if (await getFile(model, path, repoSink(native, repo, path), { ...options, optional })) present.add(path);
+      return;
+    }
+    const sink = memorySink(`${model}/${path}`);
+    if (!(await getFile(model, path, sink, { ...options, optional }))) return;
+    const bytes = sink.view();
+    repo.addExternal(path, bytes.length, (offset, length, address) => native.HEAPU8.set(bytes.subarray(offset, offset + length), address));
+    present.add(path);
   };
   await Promise.all([...files.map((p) => fetchOne(p, false)), ...optionalFiles.map((p) => fetchOne(p, true))]);
   return present;
@@ -90,7 +100,7 @@ async function checkModelFits(model, files, options) {
     : `no dtype fits (${DTYPES.map((d) => `'${d}': ${formatBytes(estimateMemory({ ...input, dtype: d }).total)}`).join(', ')})`;
   throw new HubwasmError('MODEL_TOO_LARGE',
     `${model} needs about ${formatBytes(need.total)} of WebAssembly memory with dtype '${dtype}' ` +
-    `(${(need.parameters / 1e6).toFixed(1)}M parameters: files ${formatBytes(need.files)}, converted weights ${formatBytes(need.weights)}, ` +
+    `(${(need.parameters / 1e6).toFixed(1)}M parameters: file bytes held ${formatBytes(need.files)}, converted weights ${formatBytes(need.weights)}, ` +
     `KV cache ${formatBytes(need.kvCache)}, runtime ${formatBytes(need.runtime)}), more than the ${formatBytes(limit)} limit; ${hint}`,
     { needed: need.total, limit, dtype, fits: fits.map((d) => d.dtype) });
 }
@@ -101,6 +111,7 @@ async function checkModelFits(model, files, options) {
  * pickle / TF / Flax weights gets a MISSING_FILE error that says so.
  */
 export async function fillWeights(native, repo, model, options) {
+  const external = (STORAGE[options.dtype] ?? 'fp32') !== 'fp32';  // q8 / fp16 convert every tensor
   const index = await getJson(model, 'model.safetensors.index.json', { ...options, optional: true });
   if (index) {
     if (typeof index.weight_map !== 'object' || index.weight_map === null) {
@@ -108,11 +119,11 @@ export async function fillWeights(native, repo, model, options) {
     }
     const shards = [...new Set(Object.values(index.weight_map))].sort();
     await checkModelFits(model, shards, options);
-    await fillNativeRepo(native, repo, model, { ...options, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
+    await fillNativeRepo(native, repo, model, { ...options, external, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
     return;
   }
   await checkModelFits(model, ['model.safetensors'], options);
-  const present = await fillNativeRepo(native, repo, model, { ...options, optionalFiles: ['model.safetensors'] });
+  const present = await fillNativeRepo(native, repo, model, { ...options, external, optionalFiles: ['model.safetensors'] });
   if (present.has('model.safetensors')) return;
   const others = env.allowRemoteModels ? ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'] : [];
   for (const other of others) {

@@ -7,17 +7,21 @@ import { Tensor } from './tensor.js';
 import { serializeError, toTransferable } from './worker_protocol.js';
 
 let running = null;
+const callsInProgress = new Set();  // ids of 'call' messages not yet answered
+const abortedCalls = new Set();     // ...of which the page has aborted these
 
 // text-generation's streamer and signal, rebuilt on this side (see WorkerPipeline._generate).
-function generationArgs({ id, args: [input, options = {}], stream, abortFlag }) {
+function generationArgs({ id, args: [input, options = {}], stream, abortable }) {
   const call = { ...options };
   if (stream) {
     call.streamer = new TextStreamer(running.tokenizer, { skip_prompt: stream.skip_prompt, decode_kwargs: stream.decode_kwargs });
     call.streamer.on_finalized_text = (text, end) => self.postMessage({ id, type: 'stream', text, end });
   }
-  if (abortFlag) {
+  if (abortable) {
+    // generate() checks the signal between steps, where this worker's event
+    // loop has run and delivered any 'abort' message.
     call.signal = {
-      get aborted() { return Atomics.load(abortFlag, 0) === 1; },
+      get aborted() { return abortedCalls.has(id); },
       reason: new DOMException('generation was aborted', 'AbortError'),
     };
   }
@@ -35,9 +39,15 @@ self.onmessage = async ({ data: message }) => {
         progress_callback: (event) => self.postMessage({ id, type: 'progress', event }),
       });
       self.postMessage({ id, type: 'result', value: null });
+    } else if (type === 'abort') {
+      if (callsInProgress.has(message.target)) abortedCalls.add(message.target);
     } else if (type === 'call') {
-      const args = message.stream || message.abortFlag ? generationArgs(message) : message.args;
-      const output = await running(...args);
+      const args = message.stream || message.abortable ? generationArgs(message) : message.args;
+      callsInProgress.add(id);
+      const output = await running(...args).finally(() => {
+        callsInProgress.delete(id);
+        abortedCalls.delete(id);
+      });
       const { value, transfer } = toTransferable(output, Tensor);
       self.postMessage({ id, type: 'result', value }, transfer);
     } else if (type === 'dispose') {

@@ -40,11 +40,17 @@ export class WorkerPipeline extends Callable {
   }
 
   _send(message, progress, stream) {
+    return this._start(message, progress, stream).done;
+  }
+
+  /** Posts `message` under a new id; `done` settles with the worker's answer. */
+  _start(message, progress, stream) {
     const id = this._nextId++;
-    return new Promise((resolve, reject) => {
+    const done = new Promise((resolve, reject) => {
       this._pending.set(id, { resolve, reject, progress, stream });
       this._worker.postMessage({ ...message, id });
     });
+    return { id, done };
   }
 
   static async create(task, model, { progress_callback, worker: _, ...options }) {
@@ -67,10 +73,9 @@ export class WorkerPipeline extends Callable {
   /**
    * text-generation with a `streamer` (a TextStreamer: the worker decodes
    * with its tokenizer and the text comes back here, to the streamer's
-   * callback_function) and/or a `signal`. On a cross-origin isolated page
-   * the worker reads the signal through shared memory at every step, so
-   * the run stops there; elsewhere the call rejects at once and the worker
-   * finishes that run in the background (the next call waits for it).
+   * callback_function) and/or a `signal`. An abort is posted to the worker,
+   * which sees it between two generation steps and stops there; the call
+   * then rejects with `signal.reason` and the pipeline stays usable.
    */
   _generate(input, { streamer = null, signal = null, ...options }) {
     if (streamer && !(streamer instanceof TextStreamer)) {
@@ -78,20 +83,14 @@ export class WorkerPipeline extends Callable {
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     const stream = streamer && { skip_prompt: streamer.skip_prompt, decode_kwargs: streamer.decode_kwargs };
-    const shared = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated;
-    const abortFlag = signal && shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    const run = this._send({ type: 'call', args: [input, options], stream, abortFlag }, undefined,
+    const run = this._start({ type: 'call', args: [input, options], stream, abortable: !!signal }, undefined,
       streamer && ((event) => { if (!signal?.aborted) streamer.on_finalized_text(event.text, event.end); }));
-    if (!signal) return run;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (abortFlag) Atomics.store(abortFlag, 0, 1);
-        else reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      run.then(resolve, (error) => reject(signal.aborted ? signal.reason : error))
-        .finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    if (!signal) return run.done;
+    const onAbort = () => this._worker.postMessage({ type: 'abort', target: run.id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    return run.done
+      .catch((error) => { throw signal.aborted ? signal.reason : error; })
+      .finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   async dispose() {

@@ -224,7 +224,7 @@ export interface FeatureExtractionPipeline {
 }
 
 export interface PipelineOptions extends PretrainedOptions {
-  /** Load and run the pipeline in a dedicated Web Worker. */
+  /** Load and run the pipeline in a dedicated Web Worker (text-generation's streamer and signal work across it). */
   worker?: boolean;
 }
 export function pipeline(task: 'feature-extraction' | 'embeddings', model?: string | null, options?: PipelineOptions): Promise<FeatureExtractionPipeline>;

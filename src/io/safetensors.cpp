@@ -35,10 +35,25 @@ bool parse_dtype(const std::string& s, DType* out) {
 }  // namespace
 
 SafetensorsFile SafetensorsFile::parse(BlobPtr blob, const std::string& filename) {
-  const size_t size = blob->size();
+  const auto read = [&](size_t offset, size_t len, uint8_t* dst) { std::memcpy(dst, blob->data() + offset, len); };
+  SafetensorsFile file = parse_layout(blob->size(), read, filename);
+  file.blob_ = std::move(blob);
+  return file;
+}
+
+SafetensorsFile SafetensorsFile::parse(ByteSourcePtr source, const std::string& filename) {
+  const auto read = [&](size_t offset, size_t len, uint8_t* dst) { source->read(offset, len, dst); };
+  SafetensorsFile file = parse_layout(source->size(), read, filename);
+  file.source_ = std::move(source);
+  return file;
+}
+
+SafetensorsFile SafetensorsFile::parse_layout(size_t size, const ReadBytes& read, const std::string& filename) {
   if (size < 8) fail(filename, "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
+  uint8_t length_bytes[8];
+  read(0, 8, length_bytes);
   uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | blob->data()[i];
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | length_bytes[i];
   if (header_len > kMaxHeaderBytes) {
     fail(filename, "header length " + std::to_string(header_len) + " exceeds the 100 MB limit");
   }
@@ -47,15 +62,14 @@ SafetensorsFile SafetensorsFile::parse(BlobPtr blob, const std::string& filename
                        std::to_string(size) + " bytes; truncated download?)");
   }
   // The parsed header and tensor table take about as much as its JSON.
-  check_allocation(static_cast<size_t>(header_len), filename + ": safetensors header");
-  const char* header_begin = reinterpret_cast<const char*>(blob->data() + 8);
-  const auto header = nlohmann::json::parse(header_begin, header_begin + header_len, nullptr,
-                                            /*allow_exceptions=*/false);
+  check_allocation(2 * static_cast<size_t>(header_len), filename + ": safetensors header");
+  std::string header_text(static_cast<size_t>(header_len), '\0');
+  read(8, header_text.size(), reinterpret_cast<uint8_t*>(header_text.data()));
+  const auto header = nlohmann::json::parse(header_text, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded()) fail(filename, "header is not valid JSON");
   if (!header.is_object()) fail(filename, "header is not a JSON object");
 
   SafetensorsFile file;
-  file.blob_ = std::move(blob);
   file.filename_ = filename;
   file.data_start_ = 8 + static_cast<size_t>(header_len);
   const size_t data_size = size - file.data_start_;
@@ -136,6 +150,11 @@ Tensor SafetensorsFile::tensor(const std::string& name) const {
     throw Error(ErrorCode::MissingTensor, filename_ + ": no tensor named \"" + name + "\"");
   }
   const SafetensorsEntry& e = it->second;
+  if (source_) {
+    Tensor copy = Tensor::zeros(e.dtype, e.shape);
+    source_->read(data_start_ + e.begin, e.end - e.begin, static_cast<uint8_t*>(copy.mutable_data()));
+    return copy;
+  }
   const uint8_t* p = blob_->data() + data_start_ + e.begin;
   if (reinterpret_cast<uintptr_t>(p) % dtype_size(e.dtype) == 0) {
     return Tensor::view_of(blob_, p, e.dtype, e.shape);

@@ -62,7 +62,8 @@ WeightStore WeightStore::from_repo(const RepoFiles& files) {
   WeightStore store;
   for (const auto& name : weight_files(files)) {
     if (!files.has(name)) throw Error(ErrorCode::MissingFile, name + ": shard listed in " + kIndexFile + " is missing");
-    store.files_.push_back(SafetensorsFile::parse(files.get(name), name));
+    const ByteSourcePtr source = files.external(name);
+    store.files_.push_back(source ? SafetensorsFile::parse(source, name) : SafetensorsFile::parse(files.get(name), name));
     if (!store.files_description_.empty()) store.files_description_ += ", ";
     store.files_description_ += name;
   }

@@ -126,9 +126,12 @@ LayerNorm DecoderWeights::layer_norm(const std::string& prefix, int64_t hidden, 
 
 Projection DecoderWeights::store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const {
   switch (options_.format) {
-    case WeightFormat::Q8:
-      // Quantized tensor by tensor: only one layer is ever widened to float32 at a time.
-      return Projection::from_q8(quantize_q8(to_f32(weight, what), transposed, options_.q8_block), std::move(bias));
+    case WeightFormat::Q8: {
+      // Quantized tensor by tensor; 16-bit weights are widened a row at a time, never as a whole.
+      const bool half = weight.dtype() == DType::F16 || weight.dtype() == DType::BF16;
+      return Projection::from_q8(quantize_q8(half ? weight : to_f32(weight, what), transposed, options_.q8_block),
+                                 std::move(bias));
+    }
     case WeightFormat::F16:
       return Projection::from_f16(to_linear_f16(weight, transposed, what), std::move(bias));
     case WeightFormat::F32: break;

@@ -16,17 +16,17 @@ std::string legacy_name(const std::string& name) {
 
 }  // namespace
 
-std::optional<Tensor> WeightLoader::find_base(const std::string& name) const {
+std::optional<std::string> WeightLoader::stored_base_name(const std::string& name) const {
   for (const std::string& candidate : {base_prefix_ + name, name}) {
-    if (auto t = store_.find(candidate)) return t;
-    if (candidate.find("LayerNorm") != std::string::npos) {
-      if (auto t = store_.find(legacy_name(candidate))) return t;
+    if (store_.has(candidate)) return candidate;
+    if (candidate.find("LayerNorm") != std::string::npos && store_.has(legacy_name(candidate))) {
+      return legacy_name(candidate);
     }
   }
   return std::nullopt;
 }
 
-bool WeightLoader::has_base(const std::string& name) const { return find_base(name).has_value(); }
+bool WeightLoader::has_base(const std::string& name) const { return stored_base_name(name).has_value(); }
 
 const Tensor& WeightLoader::checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const {
   if (t.shape() != shape) {
@@ -42,12 +42,12 @@ Tensor WeightLoader::base(const std::string& name, const Shape& shape) const {
 }
 
 Tensor WeightLoader::raw_base(const std::string& name, const Shape& shape) const {
-  const auto t = find_base(name);
-  if (!t) {
+  const auto stored = stored_base_name(name);
+  if (!stored) {
     throw Error(ErrorCode::MissingTensor, "tensor \"" + base_prefix_ + name + "\" (or \"" + name +
                                               "\") not found in " + store_.files_description());
   }
-  return checked_shape(*t, name, shape);
+  return checked_shape(store_.get(*stored), name, shape);
 }
 
 Tensor WeightLoader::head(const std::string& name, const Shape& shape) const {

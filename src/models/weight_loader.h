@@ -4,6 +4,7 @@
 // every tensor is checked against the shape the config implies.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/tensor.h"
@@ -26,7 +27,7 @@ class WeightLoader {
   Tensor raw_base(const std::string& name, const Shape& shape) const;
   // A head tensor, named from the model root ("classifier.weight").
   Tensor head(const std::string& name, const Shape& shape) const;
-  bool has_head(const std::string& name) const { return store_.find(name).has_value(); }
+  bool has_head(const std::string& name) const { return store_.has(name); }
   Tensor raw_head(const std::string& name, const Shape& shape) const;
 
   Linear base_linear(const std::string& prefix, int64_t in, int64_t out) const;
@@ -34,7 +35,8 @@ class WeightLoader {
   LayerNorm base_layer_norm(const std::string& prefix, int64_t hidden, float eps) const;
 
  private:
-  std::optional<Tensor> find_base(const std::string& name) const;
+  // The name `name` is stored under (with or without the prefix, or legacy).
+  std::optional<std::string> stored_base_name(const std::string& name) const;
   const Tensor& checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const;
 
   const WeightStore& store_;

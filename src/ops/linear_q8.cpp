@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
@@ -10,6 +11,40 @@ namespace hubwasm {
 namespace {
 
 const int8_t* q_data(const LinearQ8& w) { return static_cast<const int8_t*>(w.qweight.data()); }
+
+// weights[begin, begin + count) as float32, widening f16 / bf16.
+void load_floats(const Tensor& weights, int64_t begin, int64_t count, float* dst) {
+  switch (weights.dtype()) {
+    case DType::F32: std::copy_n(weights.f32() + begin, count, dst); return;
+    case DType::F16: {
+      const auto* h = static_cast<const uint16_t*>(weights.data()) + begin;
+      for (int64_t i = 0; i < count; ++i) dst[i] = f16_to_f32(h[i]);
+      return;
+    }
+    case DType::BF16: {
+      const auto* b = static_cast<const uint16_t*>(weights.data()) + begin;
+      for (int64_t i = 0; i < count; ++i) dst[i] = bf16_to_f32(b[i]);
+      return;
+    }
+    default: throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects f32, f16 or bf16 weights");
+  }
+}
+
+// One row of `in` weights into int8 blocks with a float scale each (amax / 127).
+void quantize_row(const float* row, int64_t in, int64_t block, int8_t* q, float* scales) {
+  for (int64_t begin = 0, b = 0; begin < in; begin += block, ++b) {
+    const int64_t end = std::min(in, begin + block);
+    float amax = 0;
+    for (int64_t i = begin; i < end; ++i) amax = std::max(amax, std::fabs(row[i]));
+    const float scale = amax / 127.0f;
+    scales[b] = scale;
+    const float inv = scale > 0 ? 1.0f / scale : 0.0f;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = std::nearbyint(row[i] * inv);
+      q[i] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
+    }
+  }
+}
 
 }  // namespace
 
@@ -22,27 +57,29 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   q.block = block;
   q.qweight = Tensor::zeros(DType::I8, {out, in});
   q.scales = Tensor::zeros(DType::F32, {out, blocks});
-  const float* w = weight.f32();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   float* scales = q.scales.f32();
-  std::vector<float> row(static_cast<size_t>(in));
-  for (int64_t o = 0; o < out; ++o) {
-    if (transposed) {
-      for (int64_t i = 0; i < in; ++i) row[i] = w[i * out + o];
-    } else {
-      std::copy_n(w + o * in, in, row.data());
+  if (!transposed) {
+    std::vector<float> row(static_cast<size_t>(in));
+    for (int64_t o = 0; o < out; ++o) {
+      load_floats(weight, o * in, in, row.data());
+      quantize_row(row.data(), in, block, qw + o * in, scales + o * blocks);
     }
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t begin = b * block, end = std::min(in, begin + block);
-      float amax = 0;
-      for (int64_t i = begin; i < end; ++i) amax = std::max(amax, std::fabs(row[i]));
-      const float scale = amax / 127.0f;
-      scales[o * blocks + b] = scale;
-      const float inv = scale > 0 ? 1.0f / scale : 0.0f;
-      for (int64_t i = begin; i < end; ++i) {
-        const float v = std::nearbyint(row[i] * inv);
-        qw[o * in + i] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
-      }
+    return q;
+  }
+  // [in, out] (Conv1D): gather kTile output rows at once, so every read is a
+  // run of kTile contiguous values rather than one value a row apart.
+  constexpr int64_t kTile = 16;
+  std::vector<float> tile(static_cast<size_t>(kTile * in));
+  float run[kTile];
+  for (int64_t o0 = 0; o0 < out; o0 += kTile) {
+    const int64_t rows = std::min(kTile, out - o0);
+    for (int64_t i = 0; i < in; ++i) {
+      load_floats(weight, i * out + o0, rows, run);
+      for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = run[t];
+    }
+    for (int64_t t = 0; t < rows; ++t) {
+      quantize_row(tile.data() + t * in, in, block, qw + (o0 + t) * in, scales + (o0 + t) * blocks);
     }
   }
   return q;

@@ -18,8 +18,9 @@ struct LinearQ8 {
   bool empty() const { return qweight.empty(); }
 };
 
-// Quantizes a float32 weight stored (out, in), or (in, out) when `transposed`
-// (GPT-2 Conv1D); the result is always (out, in).
+// Quantizes an f32, f16 or bf16 weight stored (out, in), or (in, out) when
+// `transposed` (GPT-2 Conv1D); the result is always (out, in). 16-bit values
+// are widened a row at a time (no float32 copy of the whole matrix).
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock);
 
 // x: (rows, in) -> x W^T + b: (rows, out). Plain loops the compiler vectorizes.

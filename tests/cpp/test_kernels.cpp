@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -108,7 +109,7 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
   };
   const Case cases[] = {{1, 5, 32, 32},  {1, 64, 384, 32}, {1, 13, 100, 32}, {2, 9, 40, 16},
                         {3, 70, 64, 64}, {4, 8, 7, 32},    {9, 130, 768, 32}, {6, 11, 50, 24},
-                        {5, 3, 4100, 4100}};
+                        {5, 3, 4100, 4100}, {1, 50, 768, 16}, {5, 33, 96, 16}};
   uint32_t seed = 100;
   for (const auto& c : cases) {
     const auto x = random_vec(size_t(c.m * c.k), seed++, 3.0f);
@@ -132,6 +133,35 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
     INFO("m=" << c.m << " n=" << c.n << " k=" << c.k << " block=" << c.block);
     // int16 activations: error ~ k * max|x| / 65534 * max|w|, relative ~1e-4.
     CHECK(max_rel_err(got, want) < 2e-4);
+  }
+}
+
+static uint32_t f32_bits(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  return u;
+}
+
+TEST_CASE("quantize_q8 reads f16 and bf16 weights as their exact float32 widening", "[kernels][q8]") {
+  // Widening is exact, so quantizing the 16-bit tensor must give the bytes and
+  // scales of quantizing its float32 copy, stored (out, in) or transposed.
+  const int64_t rows = 37, cols = 80;
+  const auto values = random_vec(size_t(rows * cols), 5, 0.5f);
+  for (const DType half : {DType::F16, DType::BF16}) {
+    Tensor h = Tensor::zeros(half, {rows, cols});
+    Tensor f = Tensor::zeros(DType::F32, {rows, cols});
+    auto* bits = static_cast<uint16_t*>(h.mutable_data());
+    for (int64_t i = 0; i < rows * cols; ++i) {
+      bits[i] = half == DType::F16 ? f32_to_f16(values[i]) : static_cast<uint16_t>(f32_bits(values[i]) >> 16);
+      f.f32()[i] = half == DType::F16 ? f16_to_f32(bits[i]) : bf16_to_f32(bits[i]);
+    }
+    for (const bool transposed : {false, true}) {
+      INFO(dtype_name(half) << (transposed ? " transposed" : ""));
+      const LinearQ8 a = quantize_q8(h, transposed, 16), b = quantize_q8(f, transposed, 16);
+      REQUIRE(a.qweight.shape() == b.qweight.shape());
+      CHECK(std::memcmp(a.qweight.data(), b.qweight.data(), a.qweight.nbytes()) == 0);
+      CHECK(std::memcmp(a.scales.data(), b.scales.data(), a.scales.nbytes()) == 0);
+    }
   }
 }
 

@@ -130,8 +130,8 @@ test('main thread: an AbortSignal fired by setTimeout stops generate(); the mode
   assert.deepEqual(result.ids, ref.greedy_batch1.expected_sequences);
 });
 
-// The worker reads the signal through shared memory when the page is cross-origin isolated (the run stops
-// there); otherwise the call rejects at once and the worker finishes the run in the background.
+// The abort reaches the worker as a message, which it sees between two steps: the run stops there whether
+// or not the page is cross-origin isolated; a run that followed would otherwise wait for the 2000 tokens.
 for (const isolated of [false, true]) {
   test(`worker mode${isolated ? ' (cross-origin isolated)' : ''}: streaming, AbortSignal, then a normal run`, async () => {
     const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
@@ -149,15 +149,20 @@ for (const isolated of [false, true]) {
       const aborted = await generator(REF.input, { max_new_tokens: 2000, streamer: long, signal: controller.signal })
         .then(() => 'completed', (e) => e.name);
       const abortMs = performance.now() - t0;
+      // Had the worker gone on with the aborted run, this short one would queue behind it.
+      const t2 = performance.now();
+      const next = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
+      const nextMs = performance.now() - t2;
       const t1 = performance.now();
       const full = await generator(REF.input, { max_new_tokens: 2000, return_full_text: false });
       const fullMs = performance.now() - t1;
       const after = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
       await generator.dispose();
       return { isolated: crossOriginIsolated, out, streamed: pieces.join(''), aborted, abortPieces: abortPieces.length,
-               abortMs, fullMs, fullLength: full[0].generated_text.length, after };
+               abortMs, nextMs, next, fullMs, fullLength: full[0].generated_text.length, after };
     `, ref);
-    console.log(`worker mode (isolated ${result.isolated}): aborted run ${result.abortMs.toFixed(0)} ms, a full 2000-token run ${result.fullMs.toFixed(0)} ms`);
+    console.log(`worker mode (isolated ${result.isolated}): aborted run ${result.abortMs.toFixed(0)} ms, the run after it ` +
+      `${result.nextMs.toFixed(0)} ms, a full 2000-token run ${result.fullMs.toFixed(0)} ms`);
     assert.equal(result.isolated, isolated);
     assert.deepEqual(result.out, [{ generated_text: ref.expected_generated_text }]);
     assert.equal(result.streamed, ref.expected_new_text_only);
@@ -165,6 +170,8 @@ for (const isolated of [false, true]) {
     assert.equal(result.abortPieces, 1);  // nothing is streamed after the abort
     assert.ok(result.fullLength > 1000);
     assert.ok(result.abortMs < result.fullMs / 2, `${result.abortMs} ms vs ${result.fullMs} ms`);
+    assert.deepEqual(result.next, [{ generated_text: ref.expected_generated_text }]);
+    assert.ok(result.nextMs < result.fullMs / 2, `the run after the abort took ${result.nextMs} ms vs ${result.fullMs} ms`);
     assert.deepEqual(result.after, [{ generated_text: ref.expected_generated_text }]);
   });
 }

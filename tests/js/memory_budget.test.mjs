@@ -48,18 +48,20 @@ test('the estimate counts every parameter and the files as stored', () => {
   // Parameters: the product of each tensor's shape, summed (all tensors are f16 here).
   const parameters = llama.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   assert.ok(llama.tensors.every((t) => t.dtype === 'F16'));
+  const largest = Math.max(...llama.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1) * 2));
   for (const dtype of DTYPES) {
     assert.equal(estimates[dtype].parameters, parameters);
-    assert.equal(estimates[dtype].files, llama.fileBytes);
+    // fp32 views the file in wasm memory; q8 and fp16 read it from JavaScript one tensor at a time.
+    assert.equal(estimates[dtype].files, dtype === 'fp32' ? llama.fileBytes : largest);
     assert.equal(estimates[dtype].runtime, RUNTIME_BYTES);
     // KV cache: 2 (k, v) x layers x kv heads x head_dim x min(positions, 4096) tokens x 4 bytes.
     assert.equal(estimates[dtype].kvCache, 2 * 2 * 1 * 16 * 2048 * 4);
   }
-  // fp32 widens every f16 parameter to 4 bytes; fp16 keeps the matrices as views of the file.
+  // fp32 widens every f16 parameter to 4 bytes; fp16 copies matrices as f16 and vectors as f32.
   assert.equal(estimates.fp32.weights, parameters * 4);
   const vectorParams = llama.tensors.filter((t) => t.shape.length !== 2).reduce((n, t) => n + t.shape[0], 0);
-  assert.equal(estimates.fp16.weights, vectorParams * 4);
-  assert.ok(estimates.fp16.total < estimates.q8.total && estimates.q8.total < estimates.fp32.total);
+  assert.equal(estimates.fp16.weights, (parameters - vectorParams) * 2 + vectorParams * 4);
+  assert.ok(estimates.q8.total < estimates.fp16.total && estimates.fp16.total < estimates.fp32.total);
 });
 
 test('a decoder too large for the limit is refused before any weight is downloaded, naming the dtypes that fit', async () => {
@@ -111,5 +113,31 @@ test("README's table of the largest model per dtype comes from memory_budget.js"
       const row = new RegExp(`^\\| \`${dtype}\` \\| ${stored} \\| ${millions.toLocaleString('en-US')}M \\|`, 'm');
       assert.match(readme, row, `README row for ${dtype} from ${stored}`);
     }
+  }
+});
+
+test('a Range request for the header that fails (500, connection reset) is retried, then the load goes on', async () => {
+  env.backends.wasm.memoryLimit = defaultLimit;
+  const retryDelayMs = env.retryDelayMs;
+  env.retryDelayMs = 1;
+  try {
+    for (const kind of ['status:500', 'reset']) {
+      hub.requests.length = 0;
+      hub.setFaults([{ match: /model\.safetensors$/, kind, times: 1, ranged: true }]);
+      const model = await AutoModelForCausalLM.from_pretrained(LLAMA, { dtype: 'q8' });
+      try {
+        const { logits } = await model({ input_ids: [[1, 2, 3]] });
+        assert.deepEqual(logits.dims, [1, 3, 32000]);
+      } finally {
+        await model.dispose();
+      }
+      // The first (length) request failed and was sent again; then the JSON header; then the download.
+      const log = weightRequests().map((r) => [r.status, r.range ?? 'all']);
+      const length = `bytes=8-${7 + Number(fs.readFileSync(path.join(llamaDir, 'model.safetensors')).readBigUInt64LE(0))}`;
+      assert.deepEqual(log, [[kind === 'reset' ? 206 : 500, 'bytes=0-7'], [206, 'bytes=0-7'], [206, length], [200, 'all']], kind);
+    }
+  } finally {
+    hub.setFaults([]);
+    env.retryDelayMs = retryDelayMs;
   }
 });

@@ -1,0 +1,90 @@
+// Weights read through a ByteSource (the file kept outside wasm memory, as the
+// npm package does for q8 and fp16 loads) build the same model as the file in
+// memory, and each tensor is read once.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <filesystem>
+
+#include "io/byte_source.h"
+#include "models/registry.h"
+#include "test_decoder_common.h"
+
+using namespace hubwasm;
+
+namespace {
+
+class CountingSource : public ByteSource {
+ public:
+  explicit CountingSource(std::string bytes) : bytes_(std::move(bytes)) {}
+  size_t size() const override { return bytes_.size(); }
+  void read(size_t offset, size_t len, uint8_t* dst) const override {
+    REQUIRE(offset + len <= bytes_.size());
+    std::memcpy(dst, bytes_.data() + offset, len);
+    bytes_read += len;
+  }
+  mutable size_t bytes_read = 0;
+
+ private:
+  std::string bytes_;
+};
+
+// The repo in `dir` with model.safetensors behind a CountingSource.
+RepoFiles with_external_weights(const std::string& dir, std::shared_ptr<CountingSource>& source) {
+  RepoFiles files = load_repo_dir(dir);
+  RepoFiles out;
+  for (const auto& [path, blob] : files.all()) {
+    if (path == "model.safetensors") {
+      source = std::make_shared<CountingSource>(std::string(blob->view()));
+      out.add_external(path, source);
+    } else {
+      out.add(path, blob);
+    }
+  }
+  return out;
+}
+
+Tensor prompt_logits(const DecoderModel& model) {
+  DecoderInput in;
+  in.batch = 1;
+  in.seq = 5;
+  in.input_ids = {1, 17, 42, 7, 99};
+  const DecoderInfo& info = model.info();
+  KVCache cache(info.num_layers, 1, info.num_kv_heads, info.head_dim);
+  return model.forward(in, cache);
+}
+
+}  // namespace
+
+TEST_CASE("decoders load from a byte source as from the file in memory, reading each tensor once", "[weights]") {
+  // gpt2: Conv1D weights quantized transposed; botchan: F32 llama; tiny-random-Llama: an F16 file.
+  for (const std::string name : {"hubwasm-fixtures--micro-gpt2", "hubwasm-fixtures--botchan-llama",
+                                 "hf-internal-testing--tiny-random-LlamaForCausalLM"}) {
+    for (const char* dtype : {"fp32", "fp16", "q8"}) {
+      DYNAMIC_SECTION(name << " " << dtype) {
+        DecoderOptions options;
+        options.format = parse_weight_format(dtype);
+        const auto in_memory = load_decoder(load_repo_dir(decoder_dir(name)), options);
+        std::shared_ptr<CountingSource> source;
+        const auto external = load_decoder(with_external_weights(decoder_dir(name), source), options);
+        const Tensor a = prompt_logits(*in_memory), b = prompt_logits(*external);
+        REQUIRE(a.shape() == b.shape());
+        CHECK(std::memcmp(a.data(), b.data(), a.nbytes()) == 0);  // the same weights, bit for bit
+        CHECK(source->bytes_read <= source->size());  // the header and every tensor at most once
+        CHECK(source->bytes_read > source->size() / 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("a truncated safetensors byte source is refused as the file would be", "[weights]") {
+  const std::string dir = decoder_dir("hubwasm-fixtures--micro-gpt2");
+  RepoFiles files = load_repo_dir(dir);
+  const std::string bytes(files.get("model.safetensors")->view());
+  RepoFiles cut;
+  for (const auto& [path, blob] : files.all()) {
+    if (path != "model.safetensors") cut.add(path, blob);
+  }
+  cut.add_external("model.safetensors", std::make_shared<CountingSource>(bytes.substr(0, bytes.size() - 100)));
+  expect_error([&] { load_decoder(cut); }, ErrorCode::InvalidFile, "model.safetensors: invalid safetensors file");
+  expect_error([&] { load_decoder(cut); }, ErrorCode::InvalidFile, "truncated download?");
+}
