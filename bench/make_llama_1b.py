@@ -3,22 +3,17 @@ TinyLlama/TinyLlama-1.1B-Chat-v1.0 (hidden 2048, 22 layers, 32 heads / 4 KV head
 vocab 32000, untied lm_head; 1,100,048,384 parameters) and random weights, for the decode benchmark
 (bench/decode_bench.mjs). Outputs are meaningless; only the speed and memory figures matter.
 
-* Weights are F16 (about 2.2 GB): with dtype 'fp16' the runtime keeps views of the downloaded files, and
-  with 'q8' the files plus the quantized weights still fit wasm32's 4 GiB (js/src/memory_budget.js).
-* They are sharded as save_pretrained(max_shard_size="2GB") does (model-0000i-of-0000n.safetensors +
-  model.safetensors.index.json; tensors in order, a new shard when the next tensor would pass the size),
-  because the runtime holds each file in one malloc block and Emscripten's dlmalloc cannot hand out a
-  block of 2 GiB or more in wasm32 (its sbrk requests are capped at HALF_MAX_SIZE_T): TinyLlama's own
-  single 2.2 GB model.safetensors fails to load with OUT_OF_MEMORY. --max-shard-size 3000000000 writes
-  that single file.
-* Weights: matrices and embeddings N(0, 0.02^2) drawn with numpy's PCG64 (seed 1234) in state_dict order,
-  RMSNorm weights exactly 1. Rebuilds are byte-identical.
-* Written tensor by tensor (at most one float32 chunk of CHUNK_ROWS rows in memory), each file to a
-  temporary name renamed when complete; config.json comes last, so its presence marks a complete repo.
+* Weights are F16: 2 bytes per weight like TinyLlama's BF16 file (2.2 GB), with values exactly
+  representable in both fp16 storage and float32.
+* One model.safetensors, as TinyLlama ships it. q8 and fp16 loads keep the file in JavaScript memory
+  (js/src/repo.js); an fp32 load would need it in one wasm malloc block, which Emscripten's dlmalloc
+  cannot hand out at 2 GiB or more, but fp32 is refused before download anyway (6.5 GiB needed).
+* Written tensor by tensor (at most one float32 chunk of CHUNK_ROWS rows in memory) to a temporary name
+  renamed when complete; config.json comes last, so its presence marks a complete repo.
 * Tokenizer: the Llama-2 tokenizer files (TinyLlama uses the same 32000-piece vocabulary) copied from the
   shared models folder (meta-llama--Llama-2-tokenizer).
 
-    /usr/bin/python3 bench/make_llama_1b.py --out build/models [--shared ../shared] [--max-shard-size 2000000000]
+    /usr/bin/python3 bench/make_llama_1b.py --out build/models [--shared ../shared]
 """
 import argparse
 import json
@@ -64,19 +59,6 @@ def tensor_shapes(c):
     return out + [("model.norm.weight", (h,)), ("lm_head.weight", (vocab, h))]
 
 
-def shard(shapes, max_bytes):
-    """Splits (name, shape) in order into lists of at most max_bytes of F16 data (a larger tensor alone)."""
-    shards, size = [[]], 0
-    for name, shape in shapes:
-        n = 2 * int(np.prod(shape))
-        if shards[-1] and size + n > max_bytes:
-            shards.append([])
-            size = 0
-        shards[-1].append((name, shape))
-        size += n
-    return shards
-
-
 def safetensors_header(shapes):
     """The header bytes (JSON padded with spaces to a multiple of 8, as the reference writer does) for F16
     tensors stored back to back in the given order, and the data size."""
@@ -90,8 +72,9 @@ def safetensors_header(shapes):
     return hb + b" " * ((8 - len(hb) % 8) % 8), off
 
 
-def write_weights(path, shapes, rng):
+def write_weights(path, shapes):
     header, data_bytes = safetensors_header(shapes)
+    rng = np.random.Generator(np.random.PCG64(SEED))
     tmp = path + ".partial"
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(header)))
@@ -131,34 +114,24 @@ def main():
     ap.add_argument("--out", required=True, help="models folder (the repo goes to OUT/%s)" % NAME)
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--shared", default=os.environ.get("HUBWASM_SHARED", os.path.join(here, "../../shared")))
-    ap.add_argument("--max-shard-size", type=int, default=2 * 10**9, help="bytes of tensor data per file")
     a = ap.parse_args()
     d = os.path.join(a.out, NAME)
     os.makedirs(d, exist_ok=True)
-    for fn in os.listdir(d):  # a previous run's weights, possibly sharded differently
-        if fn.startswith("model") and ".safetensors" in fn or fn == "config.json":
-            os.remove(os.path.join(d, fn))
+    config = os.path.join(d, "config.json")
+    if os.path.exists(config):
+        os.remove(config)
     for fn in TOKENIZER_FILES:
         shutil.copyfile(os.path.join(a.shared, TOKENIZER_DIR, fn), os.path.join(d, fn))
     with open(os.path.join(d, "generation_config.json"), "w") as f:
         json.dump(GENERATION_CONFIG, f, indent=2)
     shapes = tensor_shapes(CONFIG)
-    shards = shard(shapes, a.max_shard_size)
-    rng = np.random.Generator(np.random.PCG64(SEED))
-    weight_map, total = {}, 0
-    for i, part in enumerate(shards):
-        fn = "model.safetensors" if len(shards) == 1 else "model-%05d-of-%05d.safetensors" % (i + 1, len(shards))
-        total += write_weights(os.path.join(d, fn), part, rng)
-        check_header(os.path.join(d, fn), part)
-        weight_map.update({name: fn for name, _ in part})
-        print("%s: %d tensors, %d bytes" % (fn, len(part), os.path.getsize(os.path.join(d, fn))), flush=True)
-    if len(shards) > 1:
-        with open(os.path.join(d, "model.safetensors.index.json"), "w") as f:
-            json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
-    with open(os.path.join(d, "config.json"), "w") as f:
+    path = os.path.join(d, "model.safetensors")
+    write_weights(path, shapes)
+    check_header(path, shapes)
+    with open(config, "w") as f:
         json.dump(CONFIG, f, indent=2)
     params = sum(int(np.prod(s)) for _, s in shapes)
-    print("%s: %d parameters, %d bytes of F16 weights in %d file(s)" % (d, params, total, len(shards)))
+    print("%s: %d tensors, %d parameters, %d bytes" % (path, len(shapes), params, os.path.getsize(path)))
 
 
 if __name__ == "__main__":
