@@ -180,12 +180,7 @@ int main() {
     Tensor wt = Tensor::zeros(DType::F32, {g.n, g.k});
     std::copy(wf.begin(), wf.end(), wt.f32());
     const LinearQ8 q = quantize_q8(wt, false, kQ8DefaultBlock);
-    kernels::Q8Weights w;
-    w.q = static_cast<const int8_t*>(q.qweight.data());
-    w.scales = q.scales.f32();
-    w.n = g.n;
-    w.k = g.k;
-    w.block = kQ8DefaultBlock;
+    const kernels::Q8Weights w = q.view();
     std::vector<float> y(size_t(g.m * g.n));
     const double t = time_call([&] { kernels::gemm_q8(g.m, x.data(), g.k, w, nullptr, y.data(), g.n); });
     emit(g.tag, "GOPS", 2.0 * g.m * g.n * g.k / t / 1e9, 0);

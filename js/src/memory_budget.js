@@ -10,7 +10,7 @@
  * | fp32  | F32            | the file (views of it) | 0                          |
  * | fp32  | F16 / BF16     | 4 bytes (widened)      | the file, 2 bytes          |
  * | fp16  | any            | matrices: 2 bytes; vectors: 4 bytes | the largest tensor |
- * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes); vectors: 4 bytes | the largest tensor |
+ * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes; rows padded to 4, inputs to 16); vectors: 4 bytes | the largest tensor |
  *
  * fp32 loads view the downloaded files, which sit in WebAssembly memory in
  * full. q8 and fp16 loads convert every tensor, so their files stay in
@@ -44,7 +44,10 @@ function heldBytes({ dtype, shape }, storage) {
   const numel = shape.reduce((a, b) => a * b, 1);
   if (!FLOATS.has(dtype)) return { bytes: numel * (DTYPE_BYTES[dtype] ?? 1), view: storage === 'fp32' };
   if (storage === 'q8' && shape.length === 2) {
-    return { bytes: numel + shape[0] * Math.ceil(shape[1] / Q8_BLOCK) * 4, view: false };
+    // Rows padded to groups of 4 and inputs to whole blocks (kernels::Q8Weights); a Conv1D matrix
+    // ([in, out]) pads the other way round, so take the larger of the two.
+    const padded = ([rows, cols]) => Math.ceil(rows / 4) * 4 * Math.ceil(cols / Q8_BLOCK) * (Q8_BLOCK + 4);
+    return { bytes: Math.max(padded(shape), padded([shape[1], shape[0]])), view: false };
   }
   const target = storage === 'fp16' && shape.length === 2 ? 'F16' : 'F32';
   return { bytes: numel * DTYPE_BYTES[target], view: storage === 'fp32' && dtype === target };

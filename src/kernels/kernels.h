@@ -32,19 +32,32 @@ void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw,
               const float* bias, float* y);
 
 // int8 weights with one float scale per (row, block of `block` inputs), the
-// LinearQ8 format: W[o, i] ~= q[o * k + i] * scales[o * blocks + i / block].
+// LinearQ8 format, laid out for the kernel: rows padded with zeros to whole
+// groups of 4, inputs padded with zeros to whole blocks (k_padded), block a
+// multiple of 4 and at most 2048. Group g (rows 4g..4g+3) is k_padded / 4
+// chunks of 16 bytes; chunk c holds inputs 4c..4c+3 of the 4 rows as
+//   [r0 i0, r0 i1, r1 i0, r1 i1, r2 i0, r2 i1, r3 i0, r3 i1, (the same for i2, i3)]
+// so one widening load and a dot product with a splatted input pair give the
+// 4 rows' partial sums in one vector. Scales: [group][block][row in group].
 struct Q8Weights {
   const int8_t* q = nullptr;
   const float* scales = nullptr;
-  int64_t n = 0, k = 0, block = 32;
+  int64_t n = 0, k = 0, block = 16;
   int64_t blocks() const { return (k + block - 1) / block; }
+  int64_t k_padded() const { return blocks() * block; }
+  int64_t groups() const { return (n + 3) / 4; }
+  // Byte offset of W[row, input] in q.
+  int64_t offset(int64_t row, int64_t input) const {
+    return (row / 4) * 4 * k_padded() + (input / 4) * 16 + (input % 4 / 2) * 8 + (row % 4) * 2 + input % 2;
+  }
 };
 
 // Y[m, n] = X[m, k] * W^T (+ bias) (gemm_q8_i16dot_simd128.cpp). Each X row
 // is quantized to int16 with one scale (max|x| / 32767), int8 weights are
 // widened to int16 and multiplied with i32x4.dot_i16x8_s (SSE2 pmaddwd
-// natively); int32 sums per block are scaled in float. m == 1 is a GEMV,
-// m > 1 reuses each widened weight vector for 4 rows of X.
+// natively) against an input pair splatted to all lanes, giving 4 output
+// rows at once; int32 sums per block are scaled in float. m > 1 reuses each
+// widened weight vector for 4 rows of X.
 void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y, int64_t ldy);
 
 // gemm_q8 split by output rows across parallel::num_threads() threads

@@ -12,7 +12,7 @@ namespace {
 
 constexpr int64_t kGemmRowAlign = 4;  // the micro-kernel's row tile (MR)
 constexpr int64_t kGemmColAlign = 8;  // its column panel (NR)
-constexpr int64_t kGemvAlign = 8;     // splits on whole SIMD vectors, so KN's scalar tail stays put
+constexpr int64_t kGemvAlign = 8;     // whole SIMD vectors (KN's scalar tail stays put), whole q8 row groups
 
 }  // namespace
 
@@ -38,11 +38,11 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
 
 void gemm_q8_parallel(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y,
                       int64_t ldy) {
-  // Output rows o0..o1 are the weight rows o0..o1: a smaller Q8Weights.
+  // Output rows o0..o1 (whole groups of 4) are a smaller Q8Weights.
   parallel::parallel_for(w.n, parallel::grain_for(m * w.k, kGemvAlign), [&](int64_t o0, int64_t o1) {
     Q8Weights part = w;
-    part.q = w.q + o0 * w.k;
-    part.scales = w.scales + o0 * w.blocks();
+    part.q = w.q + w.offset(o0, 0);
+    part.scales = w.scales + (o0 / 4) * w.blocks() * 4;
     part.n = o1 - o0;
     gemm_q8(m, x, ldx, part, bias ? bias + o0 : nullptr, y + o0, ldy);
   });

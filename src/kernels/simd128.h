@@ -47,6 +47,8 @@ inline void i16_load_i8x16(const int8_t* p, i16x8& lo, i16x8& hi) {
   lo = wasm_i16x8_extend_low_i8x16(v);
   hi = wasm_i16x8_extend_high_i8x16(v);
 }
+// Two consecutive int16 values repeated in all four 32-bit lanes.
+inline i16x8 i16_splat_pair(const int16_t* p) { return wasm_v128_load32_splat(p); }
 inline i32x4 i32_zero() { return wasm_i32x4_splat(0); }
 inline i32x4 i32_add(i32x4 a, i32x4 b) { return wasm_i32x4_add(a, b); }
 // i32x4.dot_i16x8_s: lane i = a[2i]*b[2i] + a[2i+1]*b[2i+1].
@@ -115,6 +117,11 @@ inline void i16_load_i8x16(const int8_t* p, i16x8& lo, i16x8& hi) {
   hi = i16_load_i8x8(p + 8);
 }
 #endif
+inline i16x8 i16_splat_pair(const int16_t* p) {
+  int32_t pair;
+  std::memcpy(&pair, p, sizeof pair);
+  return (i16x8)(i32x4{pair, pair, pair, pair});
+}
 inline i32x4 i32_zero() { return i32x4{0, 0, 0, 0}; }
 inline i32x4 i32_add(i32x4 a, i32x4 b) { return a + b; }
 inline i32x4 i32_dot_i16(i16x8 a, i16x8 b) {

@@ -10,8 +10,6 @@
 namespace hubwasm {
 namespace {
 
-const int8_t* q_data(const LinearQ8& w) { return static_cast<const int8_t*>(w.qweight.data()); }
-
 // weights[begin, begin + count) as float32, widening f16 / bf16.
 void load_floats(const Tensor& weights, int64_t begin, int64_t count, float* dst) {
   switch (weights.dtype()) {
@@ -48,22 +46,46 @@ void quantize_row(const float* row, int64_t in, int64_t block, int8_t* q, float*
 
 }  // namespace
 
+kernels::Q8Weights LinearQ8::view() const {
+  kernels::Q8Weights w;
+  w.q = static_cast<const int8_t*>(qweight.data());
+  w.scales = scales.f32();
+  w.n = out;
+  w.k = in;
+  w.block = block;
+  return w;
+}
+
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
-  if (weight.rank() != 2 || block <= 0) throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects a matrix");
-  const int64_t out = transposed ? weight.dim(1) : weight.dim(0);
-  const int64_t in = transposed ? weight.dim(0) : weight.dim(1);
-  const int64_t blocks = (in + block - 1) / block;
+  if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects a matrix");
+  if (block <= 0 || block % 4 != 0 || block > 2048) {
+    throw Error(ErrorCode::InvalidArgument, "quantize_q8: block " + std::to_string(block) +
+                                                " is not a multiple of 4 between 4 and 2048");
+  }
   LinearQ8 q;
+  q.out = transposed ? weight.dim(1) : weight.dim(0);
+  q.in = transposed ? weight.dim(0) : weight.dim(1);
   q.block = block;
-  q.qweight = Tensor::zeros(DType::I8, {out, in});
-  q.scales = Tensor::zeros(DType::F32, {out, blocks});
+  const kernels::Q8Weights layout = q.view();
+  const int64_t in = q.in, out = q.out, blocks = layout.blocks();
+  q.qweight = Tensor::zeros(DType::I8, {layout.groups() * 4 * layout.k_padded()});
+  q.scales = Tensor::zeros(DType::F32, {layout.groups() * blocks * 4});
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   float* scales = q.scales.f32();
+  std::vector<int8_t> row_q(static_cast<size_t>(in));
+  std::vector<float> row_scales(static_cast<size_t>(blocks));
+  // Row o, quantized from its floats, into the interleaved layout.
+  const auto store_row = [&](int64_t o, const float* values) {
+    quantize_row(values, in, block, row_q.data(), row_scales.data());
+    int8_t* dst = qw + layout.offset(o, 0);  // inputs 4c..4c+3 go to bytes 16c + {0, 1, 8, 9}
+    for (int64_t i = 0; i < in; ++i) dst[(i / 4) * 16 + (i % 4 / 2) * 8 + i % 2] = row_q[i];
+    for (int64_t b = 0; b < blocks; ++b) scales[((o / 4) * blocks + b) * 4 + o % 4] = row_scales[b];
+  };
   if (!transposed) {
     std::vector<float> row(static_cast<size_t>(in));
     for (int64_t o = 0; o < out; ++o) {
       load_floats(weight, o * in, in, row.data());
-      quantize_row(row.data(), in, block, qw + o * in, scales + o * blocks);
+      store_row(o, row.data());
     }
     return q;
   }
@@ -78,9 +100,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
       load_floats(weight, i * out + o0, rows, run);
       for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = run[t];
     }
-    for (int64_t t = 0; t < rows; ++t) {
-      quantize_row(tile.data() + t * in, in, block, qw + (o0 + t) * in, scales + (o0 + t) * blocks);
-    }
+    for (int64_t t = 0; t < rows; ++t) store_row(o0 + t, tile.data() + t * in);
   }
   return q;
 }
@@ -88,26 +108,20 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
 Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias) {
   const int64_t in = w.in_features(), out = w.out_features();
   if (x.rank() != 2 || x.dim(1) != in) {
-    throw Error(ErrorCode::InvalidArgument, "linear_q8: input " + shape_to_string(x.shape()) +
-                                                " does not match weight " + shape_to_string(w.qweight.shape()));
+    throw Error(ErrorCode::InvalidArgument, "linear_q8: input " + shape_to_string(x.shape()) + " does not match (" +
+                                                std::to_string(out) + ", " + std::to_string(in) + ") weights");
   }
   const int64_t rows = x.dim(0);
   Tensor y = Tensor::zeros(DType::F32, {rows, out});
-  kernels::Q8Weights q;
-  q.q = q_data(w);
-  q.scales = w.scales.f32();
-  q.n = out;
-  q.k = in;
-  q.block = w.block;
-  kernels::gemm_q8_parallel(rows, x.f32(), in, q, bias.empty() ? nullptr : bias.f32(), y.f32(), out);
+  kernels::gemm_q8_parallel(rows, x.f32(), in, w.view(), bias.empty() ? nullptr : bias.f32(), y.f32(), out);
   return y;
 }
 
 void dequantize_row_q8(const LinearQ8& w, int64_t row, float* dst) {
-  const int64_t in = w.in_features(), blocks = w.scales.dim(1);
-  const int8_t* q = q_data(w) + row * in;
-  const float* s = w.scales.f32() + row * blocks;
-  for (int64_t i = 0; i < in; ++i) dst[i] = static_cast<float>(q[i]) * s[i / w.block];
+  const kernels::Q8Weights layout = w.view();
+  const auto* q = static_cast<const int8_t*>(w.qweight.data());
+  const float* scales = w.scales.f32() + (row / 4) * layout.blocks() * 4 + row % 4;
+  for (int64_t i = 0; i < w.in; ++i) dst[i] = static_cast<float>(q[layout.offset(row, i)]) * scales[(i / w.block) * 4];
 }
 
 }  // namespace hubwasm

@@ -1,29 +1,34 @@
 // 8-bit weights for linear layers: symmetric int8 per block of `block`
 // consecutive input features, one float scale per (output row, block):
 // w ~= q * scale, scale = max|w_block| / 127. Activations stay float32.
+// Stored in the kernel's interleaved layout (kernels::Q8Weights).
 #pragma once
 
 #include "core/tensor.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
 
 constexpr int64_t kQ8DefaultBlock = 16;
 
 struct LinearQ8 {
-  Tensor qweight;  // (out, in) I8
-  Tensor scales;   // (out, ceil(in / block)) F32; the last block may be short
+  Tensor qweight;  // I8, the kernels::Q8Weights layout (rows padded to groups of 4, inputs to whole blocks)
+  Tensor scales;   // F32, [group][block][row in group]
+  int64_t out = 0, in = 0;
   int64_t block = kQ8DefaultBlock;
-  int64_t in_features() const { return qweight.dim(1); }
-  int64_t out_features() const { return qweight.dim(0); }
+  int64_t in_features() const { return in; }
+  int64_t out_features() const { return out; }
   bool empty() const { return qweight.empty(); }
+  kernels::Q8Weights view() const;
 };
 
 // Quantizes an f32, f16 or bf16 weight stored (out, in), or (in, out) when
-// `transposed` (GPT-2 Conv1D); the result is always (out, in). 16-bit values
-// are widened a row at a time (no float32 copy of the whole matrix).
+// `transposed` (GPT-2 Conv1D). 16-bit values are widened a row at a time (no
+// float32 copy of the whole matrix). `block` must be a multiple of 4 up to
+// 2048 (InvalidArgument otherwise).
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock);
 
-// x: (rows, in) -> x W^T + b: (rows, out). Plain loops the compiler vectorizes.
+// x: (rows, in) -> x W^T + b: (rows, out).
 Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias);
 
 // Row `row` of W (in floats), e.g. an embedding row of a quantized table.

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "core/error.h"
 #include "kernels/kernels.h"
 #include "ops/linear_q8.h"
 
@@ -109,7 +110,7 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
   };
   const Case cases[] = {{1, 5, 32, 32},  {1, 64, 384, 32}, {1, 13, 100, 32}, {2, 9, 40, 16},
                         {3, 70, 64, 64}, {4, 8, 7, 32},    {9, 130, 768, 32}, {6, 11, 50, 24},
-                        {5, 3, 4100, 4100}, {1, 50, 768, 16}, {5, 33, 96, 16}};
+                        {5, 3, 4100, 2048}, {1, 50, 768, 16}, {5, 33, 96, 16}, {7, 6, 33, 4}};
   uint32_t seed = 100;
   for (const auto& c : cases) {
     const auto x = random_vec(size_t(c.m * c.k), seed++, 3.0f);
@@ -121,15 +122,18 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
     // Reference: the dequantized weights times float activations.
     std::vector<float> deq(size_t(c.n * c.k));
     for (int64_t o = 0; o < c.n; ++o) dequantize_row_q8(q, o, &deq[o * c.k]);
+    // Each weight comes back within half a step (its block's max|w| / 254) of the original.
+    for (int64_t o = 0; o < c.n; ++o) {
+      for (int64_t i = 0; i < c.k; ++i) {
+        const int64_t b0 = i / c.block * c.block, b1 = std::min(c.k, b0 + c.block);
+        float amax = 0;
+        for (int64_t j = b0; j < b1; ++j) amax = std::max(amax, std::fabs(wf[o * c.k + j]));
+        REQUIRE(std::fabs(deq[o * c.k + i] - wf[o * c.k + i]) <= amax / 254 * 1.0001f);
+      }
+    }
     const auto want = ref_gemm(c.m, c.n, c.k, x, deq, BLayout::NK, bias.data());
-    kernels::Q8Weights w;
-    w.q = static_cast<const int8_t*>(q.qweight.data());
-    w.scales = q.scales.f32();
-    w.n = c.n;
-    w.k = c.k;
-    w.block = c.block;
     std::vector<float> got(want.size(), 9.0f);
-    kernels::gemm_q8(c.m, x.data(), c.k, w, bias.data(), got.data(), c.n);
+    kernels::gemm_q8(c.m, x.data(), c.k, q.view(), bias.data(), got.data(), c.n);
     INFO("m=" << c.m << " n=" << c.n << " k=" << c.k << " block=" << c.block);
     // int16 activations: error ~ k * max|x| / 65534 * max|w|, relative ~1e-4.
     CHECK(max_rel_err(got, want) < 2e-4);
@@ -140,6 +144,19 @@ static uint32_t f32_bits(float v) {
   uint32_t u;
   std::memcpy(&u, &v, 4);
   return u;
+}
+
+TEST_CASE("quantize_q8 refuses a block that is not a multiple of 4 up to 2048", "[kernels][q8]") {
+  const Tensor w = Tensor::zeros(DType::F32, {4, 64});
+  for (const int64_t block : {0, 6, 2052}) {
+    try {
+      quantize_q8(w, false, block);
+      FAIL("block " << block << " accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidArgument);
+      CHECK_THAT(e.what(), Catch::Contains("block " + std::to_string(block)));
+    }
+  }
 }
 
 TEST_CASE("quantize_q8 reads f16 and bf16 weights as their exact float32 widening", "[kernels][q8]") {

@@ -156,12 +156,7 @@ TEST_CASE("gemm_q8_parallel gives gemm_q8's result with 1, 2 and 3 threads", "[t
   for (int64_t m : {1, 3, 9}) {
     const int64_t n = 701, k = 384;
     const LinearQ8 q = quantize_q8(random_tensor({n, k}, 4), false, 32);
-    kernels::Q8Weights w;
-    w.q = static_cast<const int8_t*>(q.qweight.data());
-    w.scales = q.scales.f32();
-    w.n = n;
-    w.k = k;
-    w.block = 32;
+    const kernels::Q8Weights w = q.view();
     const auto x = random_floats(size_t(m * k), 5);
     const auto bias = random_floats(size_t(n), 6);
     std::vector<float> serial(size_t(m * n));
