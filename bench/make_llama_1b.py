@@ -8,6 +8,8 @@ vocab 32000, untied lm_head; 1,100,048,384 parameters) and random weights, for t
 * One model.safetensors, as TinyLlama ships it. q8 and fp16 loads keep the file in JavaScript memory
   (js/src/repo.js); an fp32 load would need it in one wasm malloc block, which Emscripten's dlmalloc
   cannot hand out at 2 GiB or more, but fp32 is refused before download anyway (6.5 GiB needed).
+* Weights: matrices and embeddings N(0, 0.02^2) drawn with numpy's PCG64 (seed 1234) in state_dict order,
+  RMSNorm weights exactly 1. Rebuilds are byte-identical.
 * Written tensor by tensor (at most one float32 chunk of CHUNK_ROWS rows in memory) to a temporary name
   renamed when complete; config.json comes last, so its presence marks a complete repo.
 * Tokenizer: the Llama-2 tokenizer files (TinyLlama uses the same 32000-piece vocabulary) copied from the
