@@ -77,6 +77,8 @@ bench-models: models
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only bert-base --no-quant --prefix hubwasm-bench--
 	@for m in gpt2 tiny-llama; do test -f $(MODELS_DIR)/hubwasm-bench--$$m/onnx/model_quantized.onnx || \
 	  $(MAKE_MODELS) --out $(MODELS_DIR) --only $$m --prefix hubwasm-bench-- || exit 1; done
+	@test -f $(MODELS_DIR)/hubwasm-bench--llama-1b/config.json || \
+	  /usr/bin/python3 bench/make_llama_1b.py --out $(MODELS_DIR) --shared $(HUBWASM_SHARED)
 
 bench-kernels: native wasm
 	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
@@ -86,7 +88,7 @@ bench-kernels: native wasm
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
-	node bench/decode_bench.mjs --models $(MODELS_DIR)
+	node bench/decode_bench.mjs --models $(MODELS_DIR) --only gpt2,tiny-llama,llama-1b
 	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base
 	node bench/tokenizers_bench.mjs
 

@@ -3,11 +3,14 @@
 // --dump-inputs file): greedy generate() of exactly 64 new tokens; load
 // (AutoModelForCausalLM from a 127.0.0.1 Hub server); time to first token and
 // decode tokens/s through a streamer, median of 3 after 2 warm-up runs; peak
-// RSS. Prints one JSON line per metric.
+// RSS. Prints one JSON line per metric. A model the package refuses as too
+// large for wasm32 (HubwasmError MODEL_TOO_LARGE, raised before any weight
+// is downloaded) gives one line {metric: 'refused', message, weight_gets}
+// instead, weight_gets counting whole-file safetensors GETs the server saw.
 //   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1]
 import fs from 'node:fs';
 import path from 'node:path';
-import { AutoModelForCausalLM, Tensor, env } from 'hubwasm';
+import { AutoModelForCausalLM, HubwasmError, Tensor, env } from 'hubwasm';
 import { startHubServer } from '../tests/js/hub_server.mjs';
 
 const args = process.argv.slice(2);
@@ -27,7 +30,17 @@ env.useFSCache = false;
 env.allowLocalModels = false;
 env.backends.wasm.numThreads = +opt('--threads', 1);
 let t = now();
-const lm = await AutoModelForCausalLM.from_pretrained(folder.replace('--', '/'), { dtype });
+let lm;
+try {
+  lm = await AutoModelForCausalLM.from_pretrained(folder.replace('--', '/'), { dtype });
+} catch (error) {
+  if (!(error instanceof HubwasmError && error.code === 'MODEL_TOO_LARGE')) throw error;
+  const weightGets = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors') && !r.range).length;
+  emit({ metric: 'refused', value: null, code: error.code, message: error.message, weight_gets: weightGets,
+         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) });
+  hub.close();
+  process.exit(0);
+}
 emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms' });
 const input_ids = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
 const gen = async () => {

@@ -2,12 +2,14 @@
 // case asserts the outcome, the requests made, and that the cache holds only
 // complete, verified files.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { AutoConfig, AutoModel, HubwasmError, env, pipeline } from 'hubwasm';
+import { digestHex } from '../../js/src/platform/node.js';
 import { startHubServer } from './hub_server.mjs';
 import { modelDir } from './reference.mjs';
 
@@ -136,6 +138,12 @@ test('the checksum compared is the sha256 the Hub sends for LFS files', async ()
   const sha256 = createHash('sha256').update(weightsBytes).digest('hex');
   const head = await fetch(`${hub.url}${WEIGHTS}`, { method: 'HEAD' });
   assert.equal(head.headers.get('x-linked-etag').replaceAll('"', ''), sha256);
+});
+
+test('a file of 2 GiB or more is hashed too (Node hashes at most 2^31 - 1 bytes per update)', async () => {
+  const size = 2 ** 31 + 3;  // zeros: the pages are never written, so little memory is used
+  const expected = execFileSync('sh', ['-c', `head -c ${size} /dev/zero | openssl dgst -sha256 -r`], { encoding: 'utf8' }).split(' ')[0];
+  assert.equal(await digestHex('SHA-256', new Uint8Array(size)), expected);
 });
 
 test('redirects to a CDN are followed', async () => {

@@ -13,10 +13,16 @@ export async function readFileIfExists(pathOrUrl) {
   }
 }
 
+// Node's Hash.update() refuses more than 2^31 - 1 bytes at once ("data is
+// too long"), and weight files reach 2.2 GB (TinyLlama-1.1B).
+const HASH_CHUNK = 2 ** 30;
+
 /** Hex digest ('SHA-256' or 'SHA-1') of bytes. */
 export async function digestHex(algorithm, bytes) {
   const { createHash } = await import('node:crypto');
-  return createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1').update(bytes).digest('hex');
+  const hash = createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1');
+  for (let i = 0; i < bytes.length; i += HASH_CHUNK) hash.update(bytes.subarray(i, i + HASH_CHUNK));
+  return hash.digest('hex');
 }
 
 /**
