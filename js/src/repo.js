@@ -36,13 +36,45 @@ function repoSink(native, repo, path) {
 }
 
 /**
+ * Emscripten's allocator (dlmalloc) hands out no single block of 2 GiB or
+ * more in wasm32, so a weight file that large stays in JavaScript memory
+ * whatever the dtype (its tensors are then copied in one at a time).
+ */
+export const LARGEST_WASM_FILE = 2 ** 31 - 2 ** 20;
+
+/**
+ * The sink of a weight file: JavaScript memory when `external` or when the
+ * file is too large for one wasm block, else a block of the native repo.
+ * `register()` then adds the file to the repo either way.
+ */
+export function weightSink(native, repo, path, label, external) {
+  let sink = null;
+  let inJavaScript = false;
+  return {
+    allocate(n) {
+      inJavaScript = external || n > LARGEST_WASM_FILE;
+      sink = inJavaScript ? memorySink(label) : repoSink(native, repo, path);
+      sink.allocate(n);
+    },
+    write: (chunk, offset) => sink.write(chunk, offset),
+    view: () => sink.view(),
+    register() {
+      if (!inJavaScript) return;  // already in the repo's block
+      const bytes = sink.view();
+      repo.addExternal(path, bytes.length, (offset, length, address) => native.HEAPU8.set(bytes.subarray(offset, offset + length), address));
+    },
+  };
+}
+
+/**
  * Downloads `files` (required) and `optionalFiles` (skipped on 404) of
  * `model` into `repo`, in parallel; `extra` adds files already fetched, as
- * {path: text}. With `external`, the files stay in JavaScript memory and the
- * core copies out one tensor at a time (weights it converts anyway).
- * Returns the set of paths now in the repo.
+ * {path: text}. Weight files (`weights`) may stay in JavaScript memory (see
+ * weightSink); with `external` they always do, and the core copies out one
+ * tensor at a time (weights it converts anyway). Returns the set of paths
+ * now in the repo.
  */
-export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, external = false, ...options }) {
+export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, weights = false, external = false, ...options }) {
   const present = new Set();
   for (const [path, text] of Object.entries(extra)) {
     const bytes = new TextEncoder().encode(text);
@@ -52,14 +84,9 @@ export async function fillNativeRepo(native, repo, model, { files = [], optional
     present.add(path);
   }
   const fetchOne = async (path, optional) => {
-    if (!external) {
-      if (await getFile(model, path, repoSink(native, repo, path), { ...options, optional })) present.add(path);
-      return;
-    }
-    const sink = memorySink(`${model}/${path}`);
+    const sink = weights ? weightSink(native, repo, path, `${model}/${path}`, external) : repoSink(native, repo, path);
     if (!(await getFile(model, path, sink, { ...options, optional }))) return;
-    const bytes = sink.view();
-    repo.addExternal(path, bytes.length, (offset, length, address) => native.HEAPU8.set(bytes.subarray(offset, offset + length), address));
+    sink.register?.();
     present.add(path);
   };
   await Promise.all([...files.map((p) => fetchOne(p, false)), ...optionalFiles.map((p) => fetchOne(p, true))]);
@@ -119,11 +146,11 @@ export async function fillWeights(native, repo, model, options) {
     }
     const shards = [...new Set(Object.values(index.weight_map))].sort();
     await checkModelFits(model, shards, options);
-    await fillNativeRepo(native, repo, model, { ...options, external, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
+    await fillNativeRepo(native, repo, model, { ...options, weights: true, external, files: shards, extra: { 'model.safetensors.index.json': JSON.stringify(index) } });
     return;
   }
   await checkModelFits(model, ['model.safetensors'], options);
-  const present = await fillNativeRepo(native, repo, model, { ...options, external, optionalFiles: ['model.safetensors'] });
+  const present = await fillNativeRepo(native, repo, model, { ...options, weights: true, external, optionalFiles: ['model.safetensors'] });
   if (present.has('model.safetensors')) return;
   const others = env.allowRemoteModels ? ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'] : [];
   for (const other of others) {

@@ -113,3 +113,19 @@ test('a file too large for one JavaScript array is an OUT_OF_MEMORY error naming
     return true;
   });
 });
+
+test('a weight file of 2 GiB or more stays in JavaScript memory with any dtype (wasm32 malloc has no such block)', async () => {
+  const { LARGEST_WASM_FILE, weightSink } = await import('../../js/src/repo.js');
+  const reserved = [];
+  const external = [];
+  const native = { HEAPU8: new Uint8Array(64), takeError: () => null };
+  const repo = { reserve: (path, n) => { reserved.push([path, n]); return 16; }, addExternal: (path, n) => external.push([path, n]) };
+  for (const size of [1000, LARGEST_WASM_FILE, LARGEST_WASM_FILE + 1]) {
+    const sink = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', false);
+    sink.allocate(size);  // a JavaScript array of 2 GiB is only reserved address space until written
+    sink.register();
+  }
+  assert.ok(LARGEST_WASM_FILE < 2 ** 31);
+  assert.deepEqual(reserved, [['model.safetensors', 1000], ['model.safetensors', LARGEST_WASM_FILE]]);
+  assert.deepEqual(external, [['model.safetensors', LARGEST_WASM_FILE + 1]]);
+});
