@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -97,6 +98,31 @@ inline size_t check_offsets_property(const std::string& text, const hubwasm::Enc
     ++checked;
   }
   return checked;
+}
+
+// llama.cpp's tokenizer test vectors: the .inp file's texts, each followed by
+// "\n__ggml_vocab_test__\n", and the .out file's ids, one line per text.
+inline std::vector<std::string> split_ggml_texts(const std::string& inp) {
+  const std::string sep = "\n__ggml_vocab_test__\n";
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t pos; (pos = inp.find(sep, start)) != std::string::npos; start = pos + sep.size()) {
+    out.push_back(inp.substr(start, pos - start));
+  }
+  return out;
+}
+
+inline std::vector<std::vector<int32_t>> read_ggml_ids(const std::string& out) {
+  std::vector<std::vector<int32_t>> rows;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream ids(line);
+    std::vector<int32_t> row;
+    for (int32_t id; ids >> id;) row.push_back(id);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace tokt

@@ -67,33 +67,6 @@ void check_decode(Tally& t, const std::string& what, const std::string& got, con
   }
 }
 
-std::vector<std::string> split_ggml(const std::string& inp) {
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    const size_t pos = inp.find(sep, start);
-    if (pos == std::string::npos) break;
-    out.push_back(inp.substr(start, pos - start));
-    start = pos + sep.size();
-  }
-  return out;
-}
-
-std::vector<std::vector<int32_t>> read_ggml_out(const std::string& out) {
-  std::vector<std::vector<int32_t>> rows;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream ids(line);
-    std::vector<int32_t> row;
-    int32_t id;
-    while (ids >> id) row.push_back(id);
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 bool cleanup_default(const Tokenizer& tok) { return tok.clean_up_tokenization_spaces().value_or(true); }
 
 }  // namespace
@@ -170,8 +143,8 @@ TEST_CASE("llama.cpp vocab vectors: gpt-2, llama-spm, phi-3, falcon", "[tokenize
   no_special.add_special_tokens = false;
   for (const auto& [name, dir] : pairs) {
     const std::string base = std::string("tokenizer-vectors/llama.cpp/ggml-vocab-") + name + ".gguf";
-    const auto texts = split_ggml(read_file(shared_path(base + ".inp")));
-    const auto expected = read_ggml_out(read_file(shared_path(base + ".out")));
+    const auto texts = tokt::split_ggml_texts(read_file(shared_path(base + ".inp")));
+    const auto expected = tokt::read_ggml_ids(read_file(shared_path(base + ".out")));
     REQUIRE(texts.size() == expected.size());
     const Tokenizer& tok = hub(dir);
     Tally t{std::string("llama.cpp ") + name};

@@ -56,37 +56,11 @@ TEST_CASE("swift-transformers bert_uncased_encoded.json long text", "[tokenizer]
             << checked << " token offsets)\n";
 }
 
-namespace {
-
-std::vector<std::string> split_tests(const std::string& inp) {
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    const size_t pos = inp.find(sep, start);
-    if (pos == std::string::npos) break;
-    out.push_back(inp.substr(start, pos - start));
-    start = pos + sep.size();
-  }
-  return out;  // the file ends with the separator
-}
-
-}  // namespace
-
 TEST_CASE("llama.cpp ggml-vocab-bert-bge vectors (ids without special tokens)", "[tokenizer][vectors]") {
   const std::string inp = read_file(shared_path("tokenizer-vectors/llama.cpp/ggml-vocab-bert-bge.gguf.inp"));
   const std::string out = read_file(shared_path("tokenizer-vectors/llama.cpp/ggml-vocab-bert-bge.gguf.out"));
-  const auto texts = split_tests(inp);
-  std::vector<std::vector<int32_t>> expected;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream ids(line);
-    std::vector<int32_t> row;
-    int32_t id;
-    while (ids >> id) row.push_back(id);
-    expected.push_back(row);
-  }
+  const auto texts = tokt::split_ggml_texts(inp);
+  const auto expected = tokt::read_ggml_ids(out);
   REQUIRE(texts.size() == 46);
   REQUIRE(expected.size() == texts.size());
   EncodeOptions no_special;
