@@ -7,25 +7,17 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
 #include "ops/linear_q8.h"
+#include "test_random.h"
 
 using namespace hubwasm;
 using kernels::BLayout;
 
 namespace {
-
-std::vector<float> random_vec(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> d(-scale, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(gen);
-  return v;
-}
 
 // C = A * op(B) + bias, double accumulation.
 std::vector<float> ref_gemm(int64_t m, int64_t n, int64_t k, const std::vector<float>& a, const std::vector<float>& b,
@@ -62,9 +54,9 @@ TEST_CASE("gemm_f32 (4x8 packed) and gemv_f32 match a reference loop", "[kernels
   for (const auto& c : cases) {
     for (BLayout layout : {BLayout::NK, BLayout::KN}) {
       for (bool with_bias : {false, true}) {
-        const auto a = random_vec(size_t(c.m * c.k), seed++);
-        const auto b = random_vec(size_t(c.n * c.k), seed++);
-        const auto bias = random_vec(size_t(c.n), seed++);
+        const auto a = random_floats(size_t(c.m * c.k), seed++);
+        const auto b = random_floats(size_t(c.n * c.k), seed++);
+        const auto bias = random_floats(size_t(c.n), seed++);
         const float* bp = with_bias ? bias.data() : nullptr;
         const auto want = ref_gemm(c.m, c.n, c.k, a, b, layout, bp);
         const int64_t ldb = layout == BLayout::NK ? c.k : c.n;
@@ -88,8 +80,8 @@ TEST_CASE("gemm_f32 (4x8 packed) and gemv_f32 match a reference loop", "[kernels
 
 TEST_CASE("gemm_f32 honours leading dimensions (strided views)", "[kernels]") {
   const int64_t m = 6, n = 10, k = 12, lda = 20, ldb = 15, ldc = 13;
-  const auto a = random_vec(size_t(m * lda), 91);
-  const auto b = random_vec(size_t(n * ldb), 92);
+  const auto a = random_floats(size_t(m * lda), 91);
+  const auto b = random_floats(size_t(n * ldb), 92);
   std::vector<float> ad(size_t(m * k)), bd(size_t(n * k));
   for (int64_t i = 0; i < m; ++i) std::copy_n(&a[i * lda], k, &ad[i * k]);
   for (int64_t j = 0; j < n; ++j) std::copy_n(&b[j * ldb], k, &bd[j * k]);
@@ -113,9 +105,9 @@ TEST_CASE("gemm_q8 (int16 activations, dot_i16x8) matches the dequantized refere
                         {5, 3, 4100, 2048}, {1, 50, 768, 16}, {5, 33, 96, 16}, {7, 6, 33, 4}};
   uint32_t seed = 100;
   for (const auto& c : cases) {
-    const auto x = random_vec(size_t(c.m * c.k), seed++, 3.0f);
-    const auto wf = random_vec(size_t(c.n * c.k), seed++, 0.1f);
-    const auto bias = random_vec(size_t(c.n), seed++);
+    const auto x = random_floats(size_t(c.m * c.k), seed++, 3.0f);
+    const auto wf = random_floats(size_t(c.n * c.k), seed++, 0.1f);
+    const auto bias = random_floats(size_t(c.n), seed++);
     Tensor wt = Tensor::zeros(DType::F32, {c.n, c.k});
     std::copy(wf.begin(), wf.end(), wt.f32());
     const LinearQ8 q = quantize_q8(wt, false, c.block);
@@ -163,7 +155,7 @@ TEST_CASE("quantize_q8 reads f16 and bf16 weights as their exact float32 widenin
   // Widening is exact, so quantizing the 16-bit tensor must give the bytes and
   // scales of quantizing its float32 copy, stored (out, in) or transposed.
   const int64_t rows = 37, cols = 80;
-  const auto values = random_vec(size_t(rows * cols), 5, 0.5f);
+  const auto values = random_floats(size_t(rows * cols), 5, 0.5f);
   for (const DType half : {DType::F16, DType::BF16}) {
     Tensor h = Tensor::zeros(half, {rows, cols});
     Tensor f = Tensor::zeros(DType::F32, {rows, cols});
@@ -186,7 +178,7 @@ TEST_CASE("softmax_rows_f32 matches softmax computed in double; masked scores we
   // Row lengths below, at and past the 4-lane width, with a stride wider than the row.
   for (const int64_t n : {1, 3, 4, 7, 64, 131}) {
     const int64_t rows = 5, ld = n + 3;
-    std::vector<float> x = random_vec(size_t(rows * ld), 7 + uint32_t(n), 30.0f);
+    std::vector<float> x = random_floats(size_t(rows * ld), 7 + uint32_t(n), 30.0f);
     for (int64_t i = 0; i < rows; ++i) x[i * ld + (i % n)] = std::numeric_limits<float>::lowest();  // a masked key
     const std::vector<float> in = x;
     kernels::softmax_rows_f32(rows, n, x.data(), ld);

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <mutex>
 #include <set>
-#include <random>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -17,26 +16,12 @@
 #include "ops/attention.h"
 #include "ops/causal_attention.h"
 #include "ops/linear_q8.h"
+#include "test_random.h"
 
 using namespace hubwasm;
 using kernels::BLayout;
 
 namespace {
-
-std::vector<float> random_floats(size_t n, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(gen);
-  return v;
-}
-
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  Tensor t = Tensor::zeros(DType::F32, shape);
-  const auto v = random_floats(static_cast<size_t>(t.numel()), seed);
-  std::copy(v.begin(), v.end(), t.f32());
-  return t;
-}
 
 std::vector<float> values(const Tensor& t) { return {t.f32(), t.f32() + t.numel()}; }
 
