@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AutoModel, AutoModelForMaskedLM, AutoModelForQuestionAnswering, AutoModelForSequenceClassification,
-  AutoModelForTokenClassification, AutoTokenizer, Tensor, env, pipeline, wasmMemoryInUse,
+  AutoModelForTokenClassification, AutoTokenizer, Tensor, pipeline, wasmMemoryInUse,
 } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { useLocalHub } from './local_hub.mjs';
 import { loadTorchRef, maxAbsDiff, modelsRoot, runOnnx, transformersJs } from './reference.mjs';
 
 const TOLERANCE = 1e-4;
@@ -22,35 +22,25 @@ const fixturesRoot = process.env.HUBWASM_FIXTURES ??
 const fixtureDir = (name) => path.join(fixturesRoot, `hubwasm-fixtures--${name}`);
 const id = (name) => `hubwasm-fixtures/${name}`;
 
-let hub;
-let root;
-before(async () => {
-  // One server root: the shared models, the generated fixtures, and repos made here for edge cases.
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-encoders-'));
-  for (const dir of [modelsRoot, fixturesRoot]) {
-    for (const name of fs.readdirSync(dir)) {
-      if (fs.statSync(path.join(dir, name)).isDirectory()) fs.symlinkSync(path.join(dir, name), path.join(root, name));
-    }
+// One server root: the shared models, the generated fixtures, and repos made here for edge cases.
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-encoders-'));
+for (const dir of [modelsRoot, fixturesRoot]) {
+  for (const name of fs.readdirSync(dir)) {
+    if (fs.statSync(path.join(dir, name)).isDirectory()) fs.symlinkSync(path.join(dir, name), path.join(root, name));
   }
-  // A tokenizer without a mask token: micro-bert-mlm with [MASK] renamed.
-  const nomask = path.join(root, 'hubwasm-fixtures--micro-bert-mlm-nomask');
-  fs.cpSync(fixtureDir('micro-bert-mlm'), nomask, { recursive: true });
-  const tok = fs.readFileSync(path.join(nomask, 'tokenizer.json'), 'utf8').replaceAll('[MASK]', '[MASQ]');
-  fs.writeFileSync(path.join(nomask, 'tokenizer.json'), tok);
-  for (const f of ['special_tokens_map.json', 'tokenizer_config.json']) {
-    const j = JSON.parse(fs.readFileSync(path.join(nomask, f), 'utf8'));
-    delete j.mask_token;
-    fs.writeFileSync(path.join(nomask, f), JSON.stringify(j));
-  }
-  fs.rmSync(path.join(nomask, 'vocab.txt'));
-  hub = await startHubServer({ root });
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(async () => {
-  await hub.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+}
+// A tokenizer without a mask token: micro-bert-mlm with [MASK] renamed.
+const nomask = path.join(root, 'hubwasm-fixtures--micro-bert-mlm-nomask');
+fs.cpSync(fixtureDir('micro-bert-mlm'), nomask, { recursive: true });
+const nomaskTokenizer = fs.readFileSync(path.join(nomask, 'tokenizer.json'), 'utf8').replaceAll('[MASK]', '[MASQ]');
+fs.writeFileSync(path.join(nomask, 'tokenizer.json'), nomaskTokenizer);
+for (const f of ['special_tokens_map.json', 'tokenizer_config.json']) {
+  const j = JSON.parse(fs.readFileSync(path.join(nomask, f), 'utf8'));
+  delete j.mask_token;
+  fs.writeFileSync(path.join(nomask, f), JSON.stringify(j));
+}
+fs.rmSync(path.join(nomask, 'vocab.txt'));
+useLocalHub({ root, removeRoot: true });
 
 // --- independent helpers ------------------------------------------------------------------------------------
 

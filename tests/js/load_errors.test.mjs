@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { AutoModel, HubwasmError, env } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { useLocalHub } from './local_hub.mjs';
 import { modelDir } from './reference.mjs';
 
 const source = modelDir('hubwasm-fixtures--micro-bert');
@@ -56,28 +56,17 @@ const badRepos = {
   'pytorch-only': { files: { 'model.safetensors': null, 'pytorch_model.bin': Buffer.from('PK\x03\x04') }, code: 'MISSING_FILE', message: /has pytorch_model\.bin but no model\.safetensors/ },
 };
 
-let hub;
-let root;
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-bad-repos-'));
+fs.cpSync(source, path.join(root, 'test--good'), { recursive: true });
+for (const [name, spec] of Object.entries(badRepos)) {
+  const dir = path.join(root, `test--${name}`);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec.config ?? config));
+  const files = { 'model.safetensors': weights, ...spec.files };
+  for (const [file, bytes] of Object.entries(files)) if (bytes) fs.writeFileSync(path.join(dir, file), bytes);
+}
 
-before(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-bad-repos-'));
-  fs.cpSync(source, path.join(root, 'test--good'), { recursive: true });
-  for (const [name, spec] of Object.entries(badRepos)) {
-    const dir = path.join(root, `test--${name}`);
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec.config ?? config));
-    const files = { 'model.safetensors': weights, ...spec.files };
-    for (const [file, bytes] of Object.entries(files)) if (bytes) fs.writeFileSync(path.join(dir, file), bytes);
-  }
-  hub = await startHubServer({ root });
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-
-after(async () => {
-  await hub.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const hub = useLocalHub({ root, removeRoot: true });
 
 async function assertLoadStillWorks() {
   const model = await AutoModel.from_pretrained('test/good');
@@ -101,7 +90,7 @@ test('404 from the server: HTTP_ERROR naming the URL and status', async () => {
   await assert.rejects(AutoModel.from_pretrained('test/no-such-repo'), (error) => {
     assert.equal(error.code, 'HTTP_ERROR');
     assert.equal(error.status, 404);
-    assert.equal(error.url, `${hub.url}test/no-such-repo/resolve/main/config.json`);
+    assert.equal(error.url, `${hub.server.url}test/no-such-repo/resolve/main/config.json`);
     assert.match(error.message, /test\/no-such-repo\/resolve\/main\/config\.json failed with HTTP 404/);
     return true;
   });
@@ -110,12 +99,12 @@ test('404 from the server: HTTP_ERROR naming the URL and status', async () => {
 
 test('connection cut on every attempt: NETWORK_ERROR naming the file, then a load works', async () => {
   env.retryDelayMs = 1;
-  hub.setFaults([{ match: 'test/good/resolve/main/model.safetensors', kind: 'truncate' }]);
+  hub.server.setFaults([{ match: 'test/good/resolve/main/model.safetensors', kind: 'truncate' }]);
   await assert.rejects(AutoModel.from_pretrained('test/good'), (error) => {
     assert.equal(error.code, 'NETWORK_ERROR');
     assert.match(error.message, /test\/good\/resolve\/main\/model\.safetensors: download (truncated|interrupted) after \d+ /);
     return true;
   });
-  hub.setFaults([]);
+  hub.server.setFaults([]);
   await assertLoadStillWorks();
 });

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Tokenizer as PeerTokenizer } from '@huggingface/tokenizers';
-import { AutoTokenizer, HubwasmError, env } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { AutoTokenizer, HubwasmError } from 'hubwasm';
+import { useLocalHub } from './local_hub.mjs';
 import { modelsRoot } from './reference.mjs';
 
 const BERT = 'hubwasm-fixtures--micro-bert';
@@ -25,16 +25,7 @@ function brokenRepo(name, tokenizerJsonText) {
   return `broken/${name}`;
 }
 
-let hub;
-before(async () => {
-  hub = await startHubServer({ root });
-  env.remoteHost = hub.url;
-  env.useFSCache = false;
-});
-after(async () => {
-  await hub.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+useLocalHub({ root, removeRoot: true });
 
 test('a padded batch with pairs: offset_mapping rows are the single-text offsets, padding is [0, 0]', async () => {
   const tokenizer = await AutoTokenizer.from_pretrained(BERT.replace('--', '/'));
