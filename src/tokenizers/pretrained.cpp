@@ -54,6 +54,17 @@ ConfigToken parse_config_token(const json& v, const JsonLoc& loc) {
   return t;
 }
 
+// A key of added_tokens_decoder: a token id in decimal, 0 to 2^31 - 1.
+int32_t token_id_key(const std::string& key, const JsonLoc& loc) {
+  try {
+    size_t used = 0;
+    const long v = std::stol(key, &used);
+    if (used == key.size() && v >= 0 && v <= 0x7FFFFFFF) return static_cast<int32_t>(v);
+  } catch (const std::exception&) {  // not a number at all: refused below
+  }
+  loc.fail(ErrorCode::InvalidFile, "key must be a token id");
+}
+
 // tokenizer_config.json's added_tokens_decoder ({"<id>": token}) into
 // impl.added; returns the first id after both them and `next_id`.
 int32_t add_tokens_decoder(TokenizerImpl& impl, const json& config, const JsonLoc& cl, int32_t next_id) {
@@ -63,15 +74,7 @@ int32_t add_tokens_decoder(TokenizerImpl& impl, const json& config, const JsonLo
   expect_object(*atd, al);
   for (auto it = atd->begin(); it != atd->end(); ++it) {
     const JsonLoc tl = al[it.key()];
-    int32_t id = 0;
-    try {
-      size_t used = 0;
-      const long v = std::stol(it.key(), &used);
-      if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
-      id = static_cast<int32_t>(v);
-    } catch (const std::exception&) {
-      tl.fail(ErrorCode::InvalidFile, "key must be a token id");
-    }
+    const int32_t id = token_id_key(it.key(), tl);
     ConfigToken t = parse_config_token(it.value(), tl);
     if (!t.content) tl.fail(ErrorCode::InvalidFile, "must not be null");
     t.flags.special = it.value().is_object() ? get_bool(it.value(), "special", tl, false) : false;
@@ -602,15 +605,7 @@ void apply_fast_tokenizer_init(TokenizerImpl& impl, const json* config, const st
       std::vector<std::pair<int32_t, ConfigToken>> entries;
       for (auto it = atd->begin(); it != atd->end(); ++it) {
         const JsonLoc tl = cl["added_tokens_decoder"][it.key()];
-        int32_t id = 0;
-        try {
-          size_t used = 0;
-          const long v = std::stol(it.key(), &used);
-          if (used != it.key().size() || v < 0 || v > 0x7FFFFFFF) throw std::invalid_argument("id");
-          id = static_cast<int32_t>(v);
-        } catch (const std::exception&) {
-          tl.fail(ErrorCode::InvalidFile, "key must be a token id");
-        }
+        const int32_t id = token_id_key(it.key(), tl);
         if (impl.added.token_for_id(id)) continue;
         ConfigToken t = parse_config_token(it.value(), tl);
         if (!t.content) continue;

@@ -134,6 +134,21 @@ TEST_CASE("malformed JSON and bad values give InvalidFile naming the file", "[to
   }
 }
 
+TEST_CASE("added_tokens_decoder keys that are not token ids are refused", "[tokenizer][errors]") {
+  // Both readers: over tokenizer.json and when building from vocab.txt.
+  for (const char* source : {"tokenizer.json", "vocab.txt"}) {
+    for (const char* key : {"x1", "-3", "12a", "2147483648", ""}) {
+      INFO(source << " key \"" << key << "\"");
+      auto files = tokt::repo_files("hubwasm-fixtures--micro-bert", {source});
+      json cfg;
+      cfg["added_tokens_decoder"][key] = {{"content", "<x>"}, {"special", true}};
+      files["tokenizer_config.json"] = cfg.dump();
+      expect_error([&] { Tokenizer::from_files(files); }, ErrorCode::InvalidFile,
+                   {"tokenizer_config.json", "added_tokens_decoder", "key must be a token id"});
+    }
+  }
+}
+
 TEST_CASE("a vocabulary without the unk token fails only when unk is needed", "[tokenizer][errors]") {
   json j = micro_bert_json();
   j["model"]["vocab"].erase("[UNK]");
