@@ -169,21 +169,37 @@ float bf16_to_f32(uint16_t b) {
   return f;
 }
 
-Tensor to_f32(const Tensor& t, const std::string& what) {
-  if (t.dtype() == DType::F32) return t;
-  if (t.dtype() != DType::F16 && t.dtype() != DType::BF16) {
+namespace {
+
+void require_float(const Tensor& t, const std::string& what) {
+  if (t.dtype() != DType::F32 && t.dtype() != DType::F16 && t.dtype() != DType::BF16) {
     throw Error(ErrorCode::UnsupportedFeature,
                 what + ": dtype " + dtype_name(t.dtype()) + " cannot be used as floating point weights");
   }
-  Tensor out = Tensor::zeros(DType::F32, t.shape());
-  const auto* src = static_cast<const uint8_t*>(t.data());
-  float* dst = out.f32();
+}
+
+}  // namespace
+
+void read_f32(const Tensor& t, int64_t begin, int64_t count, float* dst, const std::string& what) {
+  require_float(t, what);
+  if (t.dtype() == DType::F32) {
+    std::memcpy(dst, t.f32() + begin, static_cast<size_t>(count) * sizeof(float));
+    return;
+  }
+  const auto* src = static_cast<const uint8_t*>(t.data()) + 2 * begin;
   const bool is_f16 = t.dtype() == DType::F16;
-  for (int64_t i = 0, n = t.numel(); i < n; ++i) {
+  for (int64_t i = 0; i < count; ++i) {
     uint16_t v;
     std::memcpy(&v, src + 2 * i, 2);  // file data may be unaligned
     dst[i] = is_f16 ? f16_to_f32(v) : bf16_to_f32(v);
   }
+}
+
+Tensor to_f32(const Tensor& t, const std::string& what) {
+  if (t.dtype() == DType::F32) return t;
+  require_float(t, what);  // before allocating
+  Tensor out = Tensor::zeros(DType::F32, t.shape());
+  read_f32(t, 0, t.numel(), out.f32(), what);
   return out;
 }
 

@@ -56,6 +56,9 @@ class Tensor {
 // Returns `t` as float32: f32 is returned as is (no copy); f16 and bf16 are
 // widened into a new tensor. Other dtypes are an error naming `what`.
 Tensor to_f32(const Tensor& t, const std::string& what);
+// Elements [begin, begin + count) of an f32, f16 or bf16 tensor as float32
+// (16-bit values widened exactly); other dtypes are an error naming `what`.
+void read_f32(const Tensor& t, int64_t begin, int64_t count, float* dst, const std::string& what);
 
 float f16_to_f32(uint16_t h);
 // Round to nearest even; overflow gives +-inf, NaN stays NaN (quiet).

@@ -46,10 +46,10 @@ struct Q8Weights {
   int64_t blocks() const { return (k + block - 1) / block; }
   int64_t k_padded() const { return blocks() * block; }
   int64_t groups() const { return (n + 3) / 4; }
-  // Byte offset of W[row, input] in q.
-  int64_t offset(int64_t row, int64_t input) const {
-    return (row / 4) * 4 * k_padded() + (input / 4) * 16 + (input % 4 / 2) * 8 + (row % 4) * 2 + input % 2;
-  }
+  // Byte offset of W[row, 0] in q; W[row, i] is input_offset(i) bytes further.
+  int64_t row_offset(int64_t row) const { return (row / 4) * 4 * k_padded() + (row % 4) * 2; }
+  // Offset of W[row, input] from W[row, 0]: inputs 4c..4c+3 sit at bytes 16c + {0, 1, 8, 9}.
+  static int64_t input_offset(int64_t input) { return (input / 4) * 16 + (input % 4 / 2) * 8 + input % 2; }
 };
 
 // Y[m, n] = X[m, k] * W^T (+ bias) (gemm_q8_i16dot_simd128.cpp). Each X row

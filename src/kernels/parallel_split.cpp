@@ -41,7 +41,7 @@ void gemm_q8_parallel(int64_t m, const float* x, int64_t ldx, const Q8Weights& w
   // Output rows o0..o1 (whole groups of 4) are a smaller Q8Weights.
   parallel::parallel_for(w.n, parallel::grain_for(m * w.k, kGemvAlign), [&](int64_t o0, int64_t o1) {
     Q8Weights part = w;
-    part.q = w.q + w.offset(o0, 0);
+    part.q = w.q + w.row_offset(o0);
     part.scales = w.scales + (o0 / 4) * w.blocks() * 4;
     part.n = o1 - o0;
     gemm_q8(m, x, ldx, part, bias ? bias + o0 : nullptr, y + o0, ldy);

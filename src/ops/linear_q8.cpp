@@ -10,24 +10,6 @@
 namespace hubwasm {
 namespace {
 
-// weights[begin, begin + count) as float32, widening f16 / bf16.
-void load_floats(const Tensor& weights, int64_t begin, int64_t count, float* dst) {
-  switch (weights.dtype()) {
-    case DType::F32: std::copy_n(weights.f32() + begin, count, dst); return;
-    case DType::F16: {
-      const auto* h = static_cast<const uint16_t*>(weights.data()) + begin;
-      for (int64_t i = 0; i < count; ++i) dst[i] = f16_to_f32(h[i]);
-      return;
-    }
-    case DType::BF16: {
-      const auto* b = static_cast<const uint16_t*>(weights.data()) + begin;
-      for (int64_t i = 0; i < count; ++i) dst[i] = bf16_to_f32(b[i]);
-      return;
-    }
-    default: throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects f32, f16 or bf16 weights");
-  }
-}
-
 // One row of `in` weights into int8 blocks with a float scale each (amax / 127).
 void quantize_row(const float* row, int64_t in, int64_t block, int8_t* q, float* scales) {
   for (int64_t begin = 0, b = 0; begin < in; begin += block, ++b) {
@@ -77,14 +59,14 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   // Row o, quantized from its floats, into the interleaved layout.
   const auto store_row = [&](int64_t o, const float* values) {
     quantize_row(values, in, block, row_q.data(), row_scales.data());
-    int8_t* dst = qw + layout.offset(o, 0);  // inputs 4c..4c+3 go to bytes 16c + {0, 1, 8, 9}
-    for (int64_t i = 0; i < in; ++i) dst[(i / 4) * 16 + (i % 4 / 2) * 8 + i % 2] = row_q[i];
+    int8_t* dst = qw + layout.row_offset(o);
+    for (int64_t i = 0; i < in; ++i) dst[kernels::Q8Weights::input_offset(i)] = row_q[i];
     for (int64_t b = 0; b < blocks; ++b) scales[((o / 4) * blocks + b) * 4 + o % 4] = row_scales[b];
   };
   if (!transposed) {
     std::vector<float> row(static_cast<size_t>(in));
     for (int64_t o = 0; o < out; ++o) {
-      load_floats(weight, o * in, in, row.data());
+      read_f32(weight, o * in, in, row.data(), "quantize_q8");
       store_row(o, row.data());
     }
     return q;
@@ -97,7 +79,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   for (int64_t o0 = 0; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     for (int64_t i = 0; i < in; ++i) {
-      load_floats(weight, i * out + o0, rows, run);
+      read_f32(weight, i * out + o0, rows, run, "quantize_q8");
       for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = run[t];
     }
     for (int64_t t = 0; t < rows; ++t) store_row(o0 + t, tile.data() + t * in);
@@ -119,9 +101,11 @@ Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias) {
 
 void dequantize_row_q8(const LinearQ8& w, int64_t row, float* dst) {
   const kernels::Q8Weights layout = w.view();
-  const auto* q = static_cast<const int8_t*>(w.qweight.data());
+  const auto* q = static_cast<const int8_t*>(w.qweight.data()) + layout.row_offset(row);
   const float* scales = w.scales.f32() + (row / 4) * layout.blocks() * 4 + row % 4;
-  for (int64_t i = 0; i < w.in; ++i) dst[i] = static_cast<float>(q[layout.offset(row, i)]) * scales[(i / w.block) * 4];
+  for (int64_t i = 0; i < w.in; ++i) {
+    dst[i] = static_cast<float>(q[kernels::Q8Weights::input_offset(i)]) * scales[(i / w.block) * 4];
+  }
 }
 
 }  // namespace hubwasm
