@@ -44,6 +44,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     throw Error(ErrorCode::InvalidArgument, "quantize_q8: block " + std::to_string(block) +
                                                 " is not a multiple of 4 between 4 and 2048");
   }
+  const std::string what = "quantize_q8";  // built once: read_f32 runs per 16 values below
   LinearQ8 q;
   q.out = transposed ? weight.dim(1) : weight.dim(0);
   q.in = transposed ? weight.dim(0) : weight.dim(1);
@@ -66,7 +67,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   if (!transposed) {
     std::vector<float> row(static_cast<size_t>(in));
     for (int64_t o = 0; o < out; ++o) {
-      read_f32(weight, o * in, in, row.data(), "quantize_q8");
+      read_f32(weight, o * in, in, row.data(), what);
       store_row(o, row.data());
     }
     return q;
@@ -79,7 +80,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   for (int64_t o0 = 0; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     for (int64_t i = 0; i < in; ++i) {
-      read_f32(weight, i * out + o0, rows, run, "quantize_q8");
+      read_f32(weight, i * out + o0, rows, run, what);
       for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = run[t];
     }
     for (int64_t t = 0; t < rows; ++t) store_row(o0 + t, tile.data() + t * in);
