@@ -137,6 +137,32 @@ int main() {
     });
     emit(g.tag, "GFLOP/s", 2.0 * g.m * g.n * g.k / t / 1e9, ceil);
   }
+  {  // Few rows over [n, k] weights: packed 4x8 vs the unpacked dot-product
+     // kernel, which gemm_f32 picks for m <= kernels::kNkDotMaxRows. "from
+     // memory" cycles through 16 BERT-base FFN matrices (151 MB), as a forward
+     // pass meets its weights.
+    const int64_t n = 3072, k = 768, mats = 16;
+    const auto w = rnd(size_t(mats * n * k), 2), bias = rnd(size_t(n), 3);
+    for (int64_t m : {4, 16, 32, 64}) {
+      const auto a = rnd(size_t(m * k), 1);
+      std::vector<float> c(size_t(m * n));
+      const auto per_matrix = [&](bool dots, int64_t count) {
+        return time_call([&] {
+          for (int64_t i = 0; i < count; ++i) {
+            const float* wi = w.data() + i * n * k;
+            if (dots) kernels::gemm_f32_nk_dot(m, n, k, a.data(), k, wi, k, bias.data(), c.data(), n);
+            else kernels::gemm_f32_4x8(m, n, k, a.data(), k, wi, k, BLayout::NK, bias.data(), c.data(), n);
+          }
+        }) / count;
+      };
+      for (bool dots : {false, true}) {
+        const std::string tag = std::string(dots ? "gemm_f32_nk_dot " : "gemm_f32_4x8 ") + std::to_string(m) +
+                                "x3072x768 NK";
+        emit(tag + " (in cache)", "GFLOP/s", 2.0 * m * n * k / per_matrix(dots, 1) / 1e9, ceil);
+        emit(tag + " (from memory)", "GFLOP/s", 2.0 * m * n * k / per_matrix(dots, mats) / 1e9, ceil);
+      }
+    }
+  }
   {  // Eigen on the 512^3 shape, the previous implementation of linear().
     using RM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const int64_t n = 512;

@@ -25,6 +25,10 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
     parallel::parallel_for(n, parallel::grain_for(k, kGemvAlign), [&](int64_t j0, int64_t j1) {
       gemv_f32(j1 - j0, k, a, columns(j0), ldb, layout, bias_at(j0), c + j0);
     });
+  } else if (layout == BLayout::NK && m <= kNkDotMaxRows) {  // few rows: no packing, split the outputs
+    parallel::parallel_for(n, parallel::grain_for(m * k, kGemmColAlign), [&](int64_t j0, int64_t j1) {
+      gemm_f32_nk_dot(m, j1 - j0, k, a, lda, columns(j0), ldb, bias_at(j0), c + j0, ldc);
+    });
   } else if (n >= m) {  // wide: each thread packs and sweeps its own column panels
     parallel::parallel_for(n, parallel::grain_for(m * k, kGemmColAlign), [&](int64_t j0, int64_t j1) {
       gemm_f32_4x8(m, j1 - j0, k, a, lda, columns(j0), ldb, layout, bias_at(j0), c + j0, ldc);

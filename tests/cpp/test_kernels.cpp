@@ -1,6 +1,7 @@
 // Kernels against plain reference loops (double accumulation), over shapes
 // that hit every edge: m, n, k not multiples of the 4x8 tile, k > KC (256),
-// n > NC (512), m == 1 (GEMV), short q8 blocks.
+// n > NC (512), m == 1 (GEMV), m around the dot-product path's limit (32),
+// short q8 blocks.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -44,12 +45,12 @@ double max_rel_err(const std::vector<float>& got, const std::vector<float>& want
 
 }  // namespace
 
-TEST_CASE("gemm_f32 (4x8 packed) and gemv_f32 match a reference loop", "[kernels]") {
+TEST_CASE("gemm_f32 (4x8 packed, NK dots) and gemv_f32 match a reference loop", "[kernels]") {
   struct Case {
     int64_t m, n, k;
   };
   const Case cases[] = {{1, 1, 1},   {1, 7, 5},    {1, 37, 300},  {1, 64, 384},  {2, 9, 3},    {3, 8, 8},
-                        {4, 8, 256}, {5, 17, 257}, {16, 384, 384}, {33, 100, 513}, {7, 600, 70}, {64, 1030, 31}};
+                        {4, 8, 256}, {5, 17, 257}, {16, 384, 384}, {32, 19, 70}, {33, 100, 513}, {7, 600, 70}, {64, 1030, 31}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     for (BLayout layout : {BLayout::NK, BLayout::KN}) {
@@ -68,6 +69,11 @@ TEST_CASE("gemm_f32 (4x8 packed) and gemv_f32 match a reference loop", "[kernels
         std::vector<float> tiled(want.size(), -7.0f);
         kernels::gemm_f32_4x8(c.m, c.n, c.k, a.data(), c.k, b.data(), ldb, layout, bp, tiled.data(), c.n);
         CHECK(max_rel_err(tiled, want) < 1e-5);
+        if (layout == BLayout::NK) {  // the unpacked few-rows kernel, for every m
+          std::vector<float> dots(want.size(), 9.0f);
+          kernels::gemm_f32_nk_dot(c.m, c.n, c.k, a.data(), c.k, b.data(), ldb, bp, dots.data(), c.n);
+          CHECK(max_rel_err(dots, want) < 1e-5);
+        }
         if (c.m == 1) {
           std::vector<float> gv(want.size(), 5.0f);
           kernels::gemv_f32(c.n, c.k, a.data(), b.data(), ldb, layout, bp, gv.data());
