@@ -1,14 +1,18 @@
 // hubwasm vs transformers.js in headless Chromium, on the same weights and with
-// the same protocol as ../shared/bench/browser_bench.mjs (the peer's page):
-// pipeline('feature-extraction') with mean pooling + normalize, cold load from
-// a Hub server on 127.0.0.1 in a fresh browser profile, one 16-token sentence
-// (median of 20 after 5 warm-ups), 32 sentences of exactly 64 tokens (median
-// of 2 after 1 warm-up), peak renderer memory (VmHWM). Sentences come from the
-// kit's makeSentences over each runtime's own tokenizer (same texts: the
+// the same protocol as ../shared/bench/browser_bench.mjs (the peer's page),
+// cold load from a Hub server on 127.0.0.1 in a fresh browser profile, peak
+// renderer memory (VmHWM). Encoders: pipeline('feature-extraction') with mean
+// pooling + normalize, one 16-token sentence (median of 20 after 5 warm-ups),
+// 32 sentences of exactly 64 tokens (median of 2 after 1 warm-up). Decoders
+// (per dtype): AutoTokenizer + AutoModelForCausalLM, greedy generate() of
+// exactly 64 new tokens from an 8-token prompt, time to first token and decode
+// tokens/s through a streamer (median of 3 after 2 warm-ups). Texts come from
+// the kit's makeSentences over each runtime's own tokenizer (same texts: the
 // tokenizers agree). Each repeat runs both in fresh browsers; figures are
 // medians over repeats, printed as JSON lines {name, unit, hubwasm, peer,
 // ratio, threads, where: 'chromium'}, then a table.
-//   node bench/browser_bench.mjs [--models build/models] [--only minilm-l6] [--repeat 3] [--threads 1] [--out r.jsonl]
+//   node bench/browser_bench.mjs [--models build/models] [--only minilm-l6,gpt2] [--dtypes fp32,q8]
+//                                [--repeat 3] [--threads 1] [--out r.jsonl]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,13 +30,14 @@ const shared = path.resolve(process.env.HUBWASM_SHARED ?? path.join(ROOT, '../sh
 const models = opt('--only', 'minilm-l6').split(',');
 const repeat = +opt('--repeat', 3);
 const threads = +opt('--threads', 1);
+const decoderDtypes = opt('--dtypes', 'fp32,q8').split(',');
 const out = opt('--out', null);
 const kit = await import(path.join(shared, 'bench/lib.mjs'));
 const lines = [];
 const print = (o) => { const s = JSON.stringify(o); lines.push(s); console.log(s); if (out) fs.appendFileSync(out, s + '\n'); };
 
-// The in-page measurement; the same steps and iteration counts as the peer's page.
-const PAGE = (repo, hubUrl) => `<!doctype html><meta charset="utf-8"><script type="module">
+// The in-page measurements; the same steps and iteration counts as the peer's page.
+const PAGE = (hubUrl, body) => `<!doctype html><meta charset="utf-8"><script type="module">
   import * as hubwasm from '/js/src/index.js';
   const BENCH_TEXT = ${JSON.stringify(kit.BENCH_TEXT)};
   ${kit.makeSentences.toString()}
@@ -44,6 +49,15 @@ const PAGE = (repo, hubUrl) => `<!doctype html><meta charset="utf-8"><script typ
     hubwasm.env.useBrowserCache = false;
     hubwasm.env.allowLocalModels = false;
     if (hubwasm.env.backends?.wasm) hubwasm.env.backends.wasm.numThreads = ${threads};
+    ${body}
+    metrics.isolated = self.crossOriginIsolated;
+    window.__result = metrics;
+  } catch (e) {
+    window.__result = { error: String(e.stack ?? e) };
+  }
+</script>`;
+
+const ENCODER = (repo) => `
     let t = now();
     const ex = await hubwasm.pipeline('feature-extraction', ${JSON.stringify(repo)});
     metrics.load_ms = now() - t;
@@ -58,13 +72,28 @@ const PAGE = (repo, hubUrl) => `<!doctype html><meta charset="utf-8"><script typ
     const bts = [];
     for (let i = 0; i < 2; i++) { t = now(); await run(batch); bts.push(now() - t); }
     metrics.batch32x64_sent_per_s = 32 / (median(bts) / 1000);
-    metrics.isolated = self.crossOriginIsolated;
-    await ex.dispose();
-    window.__result = metrics;
-  } catch (e) {
-    window.__result = { error: String(e.stack ?? e) };
-  }
-</script>`;
+    await ex.dispose();`;
+
+const DECODER = (repo, dtype) => `
+    let t = now();
+    const tok = await hubwasm.AutoTokenizer.from_pretrained(${JSON.stringify(repo)});
+    const lm = await hubwasm.AutoModelForCausalLM.from_pretrained(${JSON.stringify(repo)}, { dtype: ${JSON.stringify(dtype)} });
+    metrics.load_ms = now() - t;
+    const enc = tok(makeSentences(tok, 1, 8)[0]);
+    const gen = async () => {
+      const times = [];
+      let first = true;
+      const streamer = { put() { if (first) first = false; else times.push(now()); }, end() {} };
+      const t1 = now();
+      await lm.generate({ ...enc, max_new_tokens: 64, min_new_tokens: 64, do_sample: false, streamer });
+      return { ttft: times[0] - t1, decode: (times.length - 1) / ((times.at(-1) - times[0]) / 1000) };
+    };
+    for (let i = 0; i < 2; i++) await gen();
+    const rs = [];
+    for (let i = 0; i < 3; i++) rs.push(await gen());
+    metrics.ttft_ms = median(rs.map((r) => r.ttft));
+    metrics.decode_tok_per_s = median(rs.map((r) => r.decode));
+    await lm.dispose();`;
 
 /** VmHWM (MiB) of the renderer processes under the browser whose profile is `profile`. */
 function rendererPeakMb(profile) {
@@ -87,7 +116,7 @@ function rendererPeakMb(profile) {
   return peak;
 }
 
-async function runHubwasm(name) {
+async function runHubwasm(body) {
   const hub = await startHubServer({ root: modelsDir });
   const site = await startStaticServer({ root: ROOT, headers: threads > 1
     ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {} });
@@ -98,7 +127,7 @@ async function runHubwasm(name) {
       '--disable-component-update', '--disable-sync', `--js-flags=--max-old-space-size=4096`],
   });
   try {
-    site.pages['/bench.html'] = PAGE(`hubwasm-bench/${name}`, hub.url);
+    site.pages['/bench.html'] = PAGE(hub.url, body);
     const tab = await browser.newPage();
     await tab.goto(`${site.url}bench.html`);
     await tab.waitForFunction(() => window.__result, null, { timeout: 600_000 });
@@ -113,9 +142,9 @@ async function runHubwasm(name) {
   }
 }
 
-function runPeer(name) {
+function runPeer(name, dtype) {
   const r = spawnSync('node', [path.join(shared, 'bench/browser_bench.mjs'), '--models', modelsDir, '--model', name,
-    '--threads', String(threads), '--dtypes', 'fp32', '--repeat', '1'],
+    '--threads', String(threads), '--dtypes', dtype, '--repeat', '1'],
   { cwd: ROOT, env: { ...process.env, PEER_DIR: ROOT, MODELS_DIR: modelsDir }, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`peer browser bench failed (${r.status}):\n${r.stderr}`);
   const rows = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((x) => x.metric && !x.type);
@@ -131,24 +160,32 @@ for (const name of models) {
     print({ type: 'skip', model: name, reason: `build/models/hubwasm-bench--${name} missing (make bench-models)` });
     continue;
   }
-  const acc = { peer: {}, hubwasm: {} };
-  for (let r = 0; r < repeat; r++) {
-    const peer = runPeer(`hubwasm-bench--${name}`);
-    const ours = await runHubwasm(name);
-    print({ type: 'run', model: name, repeat: r, peer, hubwasm: ours });
-    for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s', 'peak_rss_mb']) {
-      (acc.peer[m] ??= []).push(peer[m]);
-      (acc.hubwasm[m] ??= []).push(ours[m]);
+  const repo = `hubwasm-bench/${name}`;
+  const { kind } = JSON.parse(fs.readFileSync(path.join(modelsDir, `hubwasm-bench--${name}`, 'kit_info.json'), 'utf8'));
+  const configs = kind === 'decoder'
+    ? decoderDtypes.map((dtype) => ({ dtype, tag: `${name} ${dtype}`, body: DECODER(repo, dtype),
+        metrics: { load_ms: 'ms', ttft_ms: 'ms', decode_tok_per_s: 'tokens/s', peak_rss_mb: 'MiB' } }))
+    : [{ dtype: 'fp32', tag: name, body: ENCODER(repo),
+        metrics: { load_ms: 'ms', latency_16tok_ms: 'ms', batch32x64_sent_per_s: 'sentences/s', peak_rss_mb: 'MiB' } }];
+  const higherIsBetter = { batch32x64_sent_per_s: true, decode_tok_per_s: true };
+  for (const c of configs) {
+    const acc = { peer: {}, hubwasm: {} };
+    for (let r = 0; r < repeat; r++) {
+      const peer = runPeer(`hubwasm-bench--${name}`, c.dtype);
+      const ours = await runHubwasm(c.body);
+      print({ type: 'run', model: name, dtype: c.dtype, repeat: r, peer, hubwasm: ours });
+      for (const m of Object.keys(c.metrics)) {
+        (acc.peer[m] ??= []).push(peer[m]);
+        (acc.hubwasm[m] ??= []).push(ours[m]);
+      }
     }
-  }
-  const higherIsBetter = { batch32x64_sent_per_s: true };
-  const units = { load_ms: 'ms', latency_16tok_ms: 'ms', batch32x64_sent_per_s: 'sentences/s', peak_rss_mb: 'MiB' };
-  for (const m of Object.keys(units)) {
-    const h = kit.median(acc.hubwasm[m]), p = kit.median(acc.peer[m]);
-    const fig = { name: `${name} ${m}`, unit: units[m], hubwasm: +h.toFixed(2), peer: +p.toFixed(2),
-                  ratio: +(higherIsBetter[m] ? h / p : p / h).toFixed(2), threads, where: 'chromium' };
-    figures.push(fig);
-    print(fig);
+    for (const [m, unit] of Object.entries(c.metrics)) {
+      const h = kit.median(acc.hubwasm[m]), p = kit.median(acc.peer[m]);
+      const fig = { name: `${c.tag} ${m}`, unit, hubwasm: +h.toFixed(2), peer: +p.toFixed(2),
+                    ratio: +(higherIsBetter[m] ? h / p : p / h).toFixed(2), threads, where: 'chromium' };
+      figures.push(fig);
+      print(fig);
+    }
   }
 }
 console.log('\n| figure (Chromium) | unit | hubwasm | transformers.js | ratio (>1: hubwasm better) |\n|---|---|---|---|---|');
