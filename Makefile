@@ -89,7 +89,7 @@ bench-kernels: native wasm
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
 	node bench/decode_bench.mjs --models $(MODELS_DIR) --only gpt2,tiny-llama,llama-1b
-	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base
+	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base,gpt2
 	node bench/tokenizers_bench.mjs
 
 test: build models fixtures test-native test-sanitize test-fuzz test-pack test-js
