@@ -1,6 +1,8 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -21,8 +23,26 @@
 namespace hubwasm::parallel {
 namespace {
 
+// Spins (checking an atomic) for up to `budget` before the caller falls back
+// to blocking. A decode step is dozens of parallel regions of 0.1-0.2 ms with
+// short serial gaps; waking a sleeping thread costs tens of microseconds
+// (futex natively, Atomics.wait/notify between Web Workers), so workers and
+// the caller spin across the gaps and only sleep when the work stops.
+template <typename Done>
+bool spin_until(Done done, std::chrono::microseconds budget) {
+  const auto end = std::chrono::steady_clock::now() + budget;
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= end) return false;
+  }
+}
+
+constexpr std::chrono::microseconds kSpinBudget{200};
+
 // Runs task(i) for i in [0, tasks): the caller takes i = 0, worker w takes
-// i = w + 1. Workers sleep on a condition variable between jobs.
+// i = w + 1. A job is published under the mutex and announced by bumping
+// `generation_`; workers spin on it for a while after each job, then sleep on
+// a condition variable.
 class ThreadPool {
  public:
   ~ThreadPool() {
@@ -55,9 +75,9 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
       tasks_ = tasks;
-      pending_ = tasks - 1;
+      pending_.store(tasks - 1, std::memory_order_relaxed);
       error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     start_.notify_all();
     std::exception_ptr caller_error;
@@ -66,8 +86,14 @@ class ThreadPool {
     } catch (...) {
       caller_error = std::current_exception();
     }
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    const auto finished = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+    std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+    if (!spin_until(finished, kSpinBudget)) {
+      lock.lock();
+      done_.wait(lock, finished);
+    } else {
+      lock.lock();  // orders the read of error_ after the workers' writes
+    }
     task_ = nullptr;
     if (caller_error) std::rethrow_exception(caller_error);
     if (error_) std::rethrow_exception(error_);
@@ -76,11 +102,17 @@ class ThreadPool {
  private:
   void work(int index) {
     uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
+      const auto published = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+      std::unique_lock<std::mutex> lock(mutex_, std::defer_lock);
+      if (!spin_until(published, kSpinBudget)) {
+        lock.lock();
+        start_.wait(lock, [&] { return stop_ || published(); });
+        if (stop_) return;
+      } else {
+        lock.lock();  // the job fields were written under the mutex
+      }
+      seen = generation_.load(std::memory_order_relaxed);
       if (index + 1 >= tasks_) continue;  // not needed for this job
       const std::function<void(int)>* task = task_;
       lock.unlock();
@@ -90,9 +122,14 @@ class ThreadPool {
       } catch (...) {
         error = std::current_exception();
       }
-      lock.lock();
-      if (error && !error_) error_ = error;
-      if (--pending_ == 0) done_.notify_one();
+      if (error) {
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (!error_) error_ = error;
+      }
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> guard(mutex_);  // a caller past its spin waits on done_
+        done_.notify_one();
+      }
     }
   }
 
@@ -100,8 +137,9 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable start_, done_;
   const std::function<void(int)>* task_ = nullptr;
-  int tasks_ = 0, pending_ = 0;
-  uint64_t generation_ = 0;
+  int tasks_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
   bool stop_ = false;
   std::exception_ptr error_;
 };
