@@ -39,7 +39,8 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
       ConstStrided Q(q.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
       Eigen::Map<const RowMajor> K(key_cache + cache_off, total, s.head_dim);
       Eigen::Map<const RowMajor> V(value_cache + cache_off, total, s.head_dim);
-      scores.noalias() = (Q * K.transpose()) * s.scale;
+      scores.noalias() = Q * K.transpose();
+      scores *= s.scale;  // separately: Eigen evaluates (Q * K^T) * scale into a heap temporary
       for (int64_t i = 0; i < s.seq; ++i) {
         float* row = scores.data() + i * total;
         const int64_t qpos = s.past + i;

@@ -3,9 +3,12 @@
 // and logits come from the KV cache's workspace, the sampling scratch is
 // reserved up front), and a whole generate() call allocates as often for 32
 // new tokens as for 8. Counted: every global operator new of this test
-// binary (replaced below: std::vector, std::function, std::string, ...) plus
-// the core's accounted allocations (tensor storage, KV cache; see
-// allocation_budget.h), which come from malloc / calloc instead.
+// binary (replaced below: std::vector, std::function, std::string, ...);
+// natively (glibc, no sanitizer) also every malloc / calloc / realloc of the
+// process, interposed below (the core's tensors and KV cache, Eigen's
+// temporaries); under sanitizers, whose allocator must stay in place, the
+// core's accounted allocations instead (tensor storage, KV cache; see
+// allocation_budget.h).
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <cstdlib>
@@ -15,14 +18,57 @@
 #include "core/thread_pool.h"
 #include "test_decoder_common.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HUBWASM_TEST_ASAN 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(HUBWASM_TEST_ASAN)
+#define HUBWASM_COUNT_C_ALLOCATIONS 1
+#endif
+
 namespace {
 
 std::atomic<int64_t> g_operator_news{0};
+std::atomic<int64_t> g_c_allocations{0};
+
+}  // namespace
+
+#ifdef HUBWASM_COUNT_C_ALLOCATIONS
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* p, size_t size);
+void* malloc(size_t size) {
+  ++g_c_allocations;
+  return __libc_malloc(size);
+}
+void* calloc(size_t count, size_t size) {
+  ++g_c_allocations;
+  return __libc_calloc(count, size);
+}
+void* realloc(void* p, size_t size) {
+  ++g_c_allocations;
+  return __libc_realloc(p, size);
+}
+}
+#endif
+
+namespace {
+
+// The malloc behind operator new, not counted a second time.
+void* uncounted_malloc(size_t size) {
+#ifdef HUBWASM_COUNT_C_ALLOCATIONS
+  return __libc_malloc(size);
+#else
+  return std::malloc(size);
+#endif
+}
 
 void* counted_alloc(size_t size, size_t alignment) {
   ++g_operator_news;
   size = size ? size : 1;
-  if (alignment <= alignof(std::max_align_t)) return std::malloc(size);
+  if (alignment <= alignof(std::max_align_t)) return uncounted_malloc(size);
   return std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
 }
 
@@ -63,7 +109,13 @@ using namespace hubwasm;
 
 namespace {
 
-int64_t allocations() { return g_operator_news.load() + accounted_allocations(); }
+int64_t allocations() {
+#ifdef HUBWASM_COUNT_C_ALLOCATIONS
+  return g_operator_news.load() + g_c_allocations.load();
+#else
+  return g_operator_news.load() + accounted_allocations();
+#endif
+}
 
 // Restores one thread when a section ends, even when it fails.
 struct ThreadsGuard {
