@@ -171,8 +171,6 @@ class Gpt2 final : public DecoderModel {
     }
   }
 
-
-
   Gpt2Config cfg_;
   DecoderInfo info_;
   Activation act_;

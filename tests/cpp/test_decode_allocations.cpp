@@ -15,8 +15,8 @@
 #include <new>
 
 #include "core/allocation_budget.h"
-#include "core/thread_pool.h"
 #include "test_decoder_common.h"
+#include "test_thread_scope.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -117,12 +117,6 @@ int64_t allocations() {
 #endif
 }
 
-// Restores one thread when a section ends, even when it fails.
-struct ThreadsGuard {
-  explicit ThreadsGuard(int threads) { parallel::set_num_threads(threads); }
-  ~ThreadsGuard() { parallel::set_num_threads(1); }
-};
-
 // A left-padded batch of two prompts (row 0 shorter) of ids below `vocab`.
 GenerationInput padded_batch(int64_t vocab) {
   GenerationInput in;
@@ -192,20 +186,20 @@ void check_decode_allocations(const std::string& dir) {
     single.seq = 5;
     single.input_ids = {1, 5, 9, 14, 20};
     INFO(dir << " " << dtype);
-    CHECK(steady_state_allocations(*model, single, greedy_options(40), 24) == 0);
-    CHECK(steady_state_allocations(*model, batch, sampled_options(40), 24) == 0);
-    {
-      const ThreadsGuard threads(2);
+    for (int n : {1, 2}) {
+      const Threads threads(n);
+      INFO(n << " threads");
+      CHECK(steady_state_allocations(*model, single, greedy_options(40), 24) == 0);
       CHECK(steady_state_allocations(*model, batch, sampled_options(40), 24) == 0);
+      // Per-thread kernel scratch grows to its largest size in a first run.
+      generate_allocations(*model, batch, sampled_options(32));
+      const int64_t short_run = generate_allocations(*model, batch, sampled_options(8));
+      const int64_t long_run = generate_allocations(*model, batch, sampled_options(32));
+      INFO("generate() allocations: 8 tokens " << short_run << ", 32 tokens " << long_run);
+      CHECK(short_run == long_run);
+      CHECK(generate_allocations(*model, single, greedy_options(8)) ==
+            generate_allocations(*model, single, greedy_options(32)));
     }
-    // Per-thread kernel scratch grows to its largest size in a first run.
-    generate_allocations(*model, batch, sampled_options(32));
-    const int64_t short_run = generate_allocations(*model, batch, sampled_options(8));
-    const int64_t long_run = generate_allocations(*model, batch, sampled_options(32));
-    INFO("generate() allocations: 8 tokens " << short_run << ", 32 tokens " << long_run);
-    CHECK(short_run == long_run);
-    CHECK(generate_allocations(*model, single, greedy_options(8)) ==
-          generate_allocations(*model, single, greedy_options(32)));
   }
 }
 
