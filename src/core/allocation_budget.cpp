@@ -43,4 +43,6 @@ void AccountedFree::operator()(void* p) const {
 
 size_t allocated_bytes() { return g_live; }
 
+int64_t accounted_allocations() { return g_calls; }
+
 }  // namespace hubwasm

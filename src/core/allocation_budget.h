@@ -38,5 +38,8 @@ void check_allocation(size_t bytes, const std::string& what);
 
 // Live accounted bytes (file blobs, tensors, KV caches).
 size_t allocated_bytes();
+// Accounted allocations made since the last set_allocation_limit (tests
+// count them across decode steps, which must make none).
+int64_t accounted_allocations();
 
 }  // namespace hubwasm

@@ -195,6 +195,14 @@ void read_f32(const Tensor& t, int64_t begin, int64_t count, float* dst, const s
   }
 }
 
+void check_output(const Tensor& out, int64_t rows, int64_t cols, const char* op) {
+  if (out.dtype() != DType::F32 || out.rank() == 0 || out.dim(out.rank() - 1) != cols || out.numel() != rows * cols) {
+    throw Error(ErrorCode::InvalidArgument, std::string(op) + ": output " + shape_to_string(out.shape()) +
+                                                " cannot hold (" + std::to_string(rows) + ", " + std::to_string(cols) +
+                                                ") float32 values");
+  }
+}
+
 Tensor to_f32(const Tensor& t, const std::string& what) {
   if (t.dtype() == DType::F32) return t;
   require_float(t, what);  // before allocating

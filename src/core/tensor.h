@@ -53,6 +53,11 @@ class Tensor {
   void* data_ = nullptr;  // mutable only for tensors created by zeros()
 };
 
+// Throws InvalidArgument naming `op` unless `out` is a float32 tensor of
+// rows * cols elements whose last dimension is cols: the output buffer of an
+// op that writes into memory its caller owns (a decoder's workspace).
+void check_output(const Tensor& out, int64_t rows, int64_t cols, const char* op);
+
 // Returns `t` as float32: f32 is returned as is (no copy); f16 and bf16 are
 // widened into a new tensor. Other dtypes are an error naming `what`.
 Tensor to_f32(const Tensor& t, const std::string& what);

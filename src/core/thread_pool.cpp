@@ -70,10 +70,10 @@ class ThreadPool {
     }
   }
 
-  void run(int tasks, const std::function<void(int)>& task) {
+  void run(int tasks, FunctionRef<void(int)> task) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      task_ = &task;
+      task_ = &task;  // valid until every worker is done, below
       tasks_ = tasks;
       pending_.store(tasks - 1, std::memory_order_relaxed);
       error_ = nullptr;
@@ -114,7 +114,7 @@ class ThreadPool {
       }
       seen = generation_.load(std::memory_order_relaxed);
       if (index + 1 >= tasks_) continue;  // not needed for this job
-      const std::function<void(int)>* task = task_;
+      const FunctionRef<void(int)>* task = task_;
       lock.unlock();
       std::exception_ptr error;
       try {
@@ -136,7 +136,7 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(int)>* task_ = nullptr;
+  const FunctionRef<void(int)>* task_ = nullptr;
   int tasks_ = 0;
   std::atomic<int> pending_{0};
   std::atomic<uint64_t> generation_{0};
@@ -187,7 +187,7 @@ int64_t grain_for(int64_t item_work, int64_t align) {
   return (items + align - 1) / align * align;
 }
 
-void parallel_for(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+void parallel_for(int64_t count, int64_t grain, FunctionRef<void(int64_t, int64_t)> body) {
   if (count <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   const int64_t pieces = (count + grain - 1) / grain;

@@ -11,7 +11,8 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+
+#include "core/function_ref.h"
 
 namespace hubwasm::parallel {
 
@@ -27,8 +28,9 @@ int max_threads();
 // chunks whose boundaries are multiples of `grain` (grain: the smallest
 // worthwhile piece of work, and an alignment that keeps results identical to
 // one call over the whole range). Returns when every chunk is done; the first
-// exception thrown by a chunk is rethrown here.
-void parallel_for(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
+// exception thrown by a chunk is rethrown here. Allocates nothing (decode
+// steps call it many times).
+void parallel_for(int64_t count, int64_t grain, FunctionRef<void(int64_t, int64_t)> body);
 
 // A grain for parallel_for: the fewest items of `item_work` multiply-adds
 // each that are worth handing to another thread (a wake-up costs tens of

@@ -34,7 +34,7 @@ std::vector<int32_t> position_ids_from_mask(const std::vector<int32_t>& mask, in
   return pos;
 }
 
-std::vector<int32_t> validate_decoder_input(const DecoderInput& in, const KVCache& cache, const DecoderInfo& info) {
+const std::vector<int32_t>& validate_decoder_input(const DecoderInput& in, KVCache& cache, const DecoderInfo& info) {
   if (in.batch <= 0 || in.seq <= 0) throw Error(ErrorCode::InvalidArgument, "input_ids must not be empty");
   const int64_t past = cache.length(), total = past + in.seq;
   if (cache.batch() != in.batch || cache.layers() != info.num_layers) {
@@ -54,12 +54,14 @@ std::vector<int32_t> validate_decoder_input(const DecoderInput& in, const KVCach
                                                   std::to_string(info.vocab_size));
     }
   }
-  std::vector<int32_t> pos = in.position_ids;
-  if (pos.empty()) {
+  std::vector<int32_t>& pos = cache.workspace().positions;
+  if (in.position_ids.empty()) {
     pos.resize(in.input_ids.size());
     for (int64_t i = 0; i < in.batch * in.seq; ++i) pos[i] = static_cast<int32_t>(past + i % in.seq);
-  } else if (static_cast<int64_t>(pos.size()) != in.batch * in.seq) {
+  } else if (static_cast<int64_t>(in.position_ids.size()) != in.batch * in.seq) {
     throw Error(ErrorCode::InvalidArgument, "position_ids must have the same shape as input_ids");
+  } else {
+    pos.assign(in.position_ids.begin(), in.position_ids.end());
   }
   for (int32_t p : pos) {
     if (p < 0 || p >= info.max_positions) {
@@ -68,6 +70,15 @@ std::vector<int32_t> validate_decoder_input(const DecoderInput& in, const KVCach
     }
   }
   return pos;
+}
+
+Tensor& last_token_rows(const Tensor& x, int64_t batch, int64_t seq, Tensor& out) {
+  const int64_t hidden = x.dim(1);
+  check_output(out, batch, hidden, "last_token_rows");
+  for (int64_t b = 0; b < batch; ++b) {
+    std::memcpy(out.f32() + b * hidden, x.f32() + ((b + 1) * seq - 1) * hidden, hidden * sizeof(float));
+  }
+  return out;
 }
 
 std::vector<int32_t> read_token_ids(const Config& config, const std::string& key) {
@@ -166,7 +177,8 @@ Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int
 
 Projection DecoderWeights::store_table(const Tensor& t, const std::string& name) const {
   if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
-    return Projection::from_linear({owned_copy(to_f32(t, name)), Tensor()});
+    // Owned either way: 16-bit tables are widened into a new tensor, f32 ones copied out of the file.
+    return Projection::from_linear({t.dtype() == DType::F32 ? owned_copy(t) : to_f32(t, name), Tensor()});
   }
   return store(t, Tensor(), false, name);
 }

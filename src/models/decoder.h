@@ -65,7 +65,11 @@ class DecoderModel {
   // Runs the new tokens, appending their keys and values to `cache`, and
   // returns their logits (batch, seq, vocab). The cache must come from
   // new_cache() with the same batch; it holds past = cache.length() tokens.
-  virtual Tensor forward(const DecoderInput& input, KVCache& cache) const = 0;
+  // Activations and the logits live in the cache's workspace, so a decode
+  // step allocates nothing: the returned tensor is overwritten by the next
+  // forward with this cache (copy the values to keep them); a copy of the
+  // Tensor keeps the memory itself alive past the cache.
+  virtual const Tensor& forward(const DecoderInput& input, KVCache& cache) const = 0;
   virtual const DecoderInfo& info() const = 0;
   // Bytes held by the weights as stored (after widening or quantizing).
   virtual size_t weight_bytes() const = 0;
@@ -74,9 +78,13 @@ class DecoderModel {
 };
 
 // Checks the arrays against batch, seq and the cache, and returns the
-// position ids to use (the given ones, or past..past+seq-1).
-std::vector<int32_t> validate_decoder_input(const DecoderInput& input, const KVCache& cache,
-                                            const DecoderInfo& info);
+// position ids to use (the given ones, or past..past+seq-1), kept in
+// cache.workspace().positions.
+const std::vector<int32_t>& validate_decoder_input(const DecoderInput& input, KVCache& cache, const DecoderInfo& info);
+
+// The hidden state of every row's last new token: x (batch*seq, hidden) into
+// out (batch, hidden), for logits of the last tokens only. Returns out.
+Tensor& last_token_rows(const Tensor& x, int64_t batch, int64_t seq, Tensor& out);
 
 // transformers' rule for left-padded batches: position = cumsum(mask) - 1,
 // with padded slots set to 1. mask: (batch, seq).

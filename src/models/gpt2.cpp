@@ -48,6 +48,9 @@ struct Gpt2Block {
   Projection mlp_proj;  // (n_inner -> n_embd)
 };
 
+// The forward's buffers in the cache's workspace.
+enum Gpt2Slot : size_t { kResidual, kNormed, kQkv, kQuery, kContext, kProjected, kInner, kLast, kLogits };
+
 void add_inplace(Tensor& x, const Tensor& y) {
   float* a = x.f32();
   const float* b = y.f32();
@@ -96,16 +99,15 @@ class Gpt2 final : public DecoderModel {
     return n + (has_own_head_ ? lm_head_.weight_bytes() : 0);
   }
 
-  Tensor forward(const DecoderInput& in, KVCache& cache) const override {
-    const std::vector<int32_t> pos = validate_decoder_input(in, cache, info_);
+  const Tensor& forward(const DecoderInput& in, KVCache& cache) const override {
+    const std::vector<int32_t>& pos = validate_decoder_input(in, cache, info_);
     const int64_t E = cfg_.n_embd, H = cfg_.n_head, D = E / H, rows = in.batch * in.seq;
     const int64_t past = cache.length(), total = past + in.seq;
-    const std::vector<int32_t> mask =
-        in.attention_mask.empty() ? std::vector<int32_t>(in.batch * total, 1) : in.attention_mask;
     cache.reserve(total);
+    Workspace& ws = cache.workspace();
 
     // Token + position embeddings.
-    Tensor x = Tensor::zeros(DType::F32, {rows, E});
+    Tensor& x = ws.get(kResidual, {rows, E});
     const float* wpe = wpe_.f32();
     for (int64_t r = 0; r < rows; ++r) {
       float* dst = x.f32() + r * E;
@@ -115,31 +117,38 @@ class Gpt2 final : public DecoderModel {
     }
 
     CausalAttentionShape shape{in.batch, in.seq, H, H, D, past, cache.capacity(), 0, 1.0f};
-    Tensor h = Tensor::zeros(DType::F32, {rows, E});  // normalised copy of the residual stream
-    Tensor q = Tensor::zeros(DType::F32, {rows, E});
+    Tensor& h = ws.get(kNormed, {rows, E});  // normalised copy of the residual stream
+    Tensor& qkv = ws.get(kQkv, {rows, 3 * E});
+    Tensor& q = ws.get(kQuery, {rows, E});
+    Tensor& context = ws.get(kContext, {rows, E});
+    Tensor& projected = ws.get(kProjected, {rows, E});
+    Tensor& inner = ws.get(kInner, {rows, cfg_.n_inner});
     for (int64_t l = 0; l < cfg_.n_layer; ++l) {  // hot loop: one pre-norm block
       const Gpt2Block& blk = blocks_[l];
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       layer_norm_inplace(h, blk.ln_1);
-      const Tensor qkv = blk.c_attn.forward(h);  // (rows, 3E)
+      blk.c_attn.forward_into(h, qkv);
       write_kv(cache, l, qkv, q, in.batch, in.seq, past);
       float scale = cfg_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D)) : 1.0f;
       if (cfg_.scale_attn_by_inverse_layer_idx) scale /= static_cast<float>(l + 1);
       shape.scale = scale;
-      const Tensor context = causal_attention(q, cache.keys(l), cache.values(l), mask, shape);
-      add_inplace(x, blk.c_proj.forward(context));
+      causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
+      blk.c_proj.forward_into(context, projected);
+      add_inplace(x, projected);
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       layer_norm_inplace(h, blk.ln_2);
-      Tensor inner = blk.c_fc.forward(h);
+      blk.c_fc.forward_into(h, inner);
       activation_inplace(inner, act_);
-      add_inplace(x, blk.mlp_proj.forward(inner));
+      blk.mlp_proj.forward_into(inner, projected);
+      add_inplace(x, projected);
     }
     cache.advance(in.seq);
 
-    Tensor last = select_rows(x, in);
+    Tensor& last = in.last_logits_only ? last_token_rows(x, in.batch, in.seq, ws.get(kLast, {in.batch, E})) : x;
     layer_norm_inplace(last, ln_f_);
-    const int64_t out_seq = in.last_logits_only ? 1 : in.seq;
-    return lm_head_.forward(last).reshape({in.batch, out_seq, cfg_.vocab_size});
+    Tensor& logits = ws.get(kLogits, {in.batch, in.last_logits_only ? 1 : in.seq, cfg_.vocab_size});
+    lm_head_.forward_into(last, logits);
+    return logits;
   }
 
  private:
@@ -160,16 +169,6 @@ class Gpt2 final : public DecoderModel {
         }
       }
     }
-  }
-
-  Tensor select_rows(const Tensor& x, const DecoderInput& in) const {
-    if (!in.last_logits_only) return x;
-    const int64_t E = cfg_.n_embd;
-    Tensor out = Tensor::zeros(DType::F32, {in.batch, E});
-    for (int64_t b = 0; b < in.batch; ++b) {
-      std::memcpy(out.f32() + b * E, x.f32() + ((b + 1) * in.seq - 1) * E, E * sizeof(float));
-    }
-    return out;
   }
 
   Gpt2Config cfg_;

@@ -3,6 +3,8 @@
 // (row, head) is one contiguous block the attention reads as a matrix.
 // All layers live in one allocation; when a forward needs more slots the
 // capacity at least doubles (one copy per doubling, never one per token).
+// The cache also owns the forwards' scratch activations (Workspace): it is
+// the one per-run state a forward takes besides its input.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <memory>
 
 #include "core/allocation_budget.h"
+#include "models/workspace.h"
 
 namespace hubwasm {
 
@@ -43,6 +46,9 @@ class KVCache {
   const float* key_at(int64_t layer, int64_t row, int64_t head, int64_t slot) const;
   const float* value_at(int64_t layer, int64_t row, int64_t head, int64_t slot) const;
 
+  // Scratch memory of the forwards that use this cache.
+  Workspace& workspace() { return workspace_; }
+
  private:
   float* slab(int64_t layer, int kind) const;
   size_t slab_floats(int64_t capacity) const;
@@ -50,6 +56,7 @@ class KVCache {
   int64_t layers_ = 0, batch_ = 0, kv_heads_ = 0, head_dim_ = 0;
   int64_t length_ = 0, capacity_ = 0;
   std::unique_ptr<float[], AccountedFree> data_;
+  Workspace workspace_;
 };
 
 }  // namespace hubwasm

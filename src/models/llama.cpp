@@ -106,6 +106,9 @@ struct LlamaLayer {
   GatedMlp mlp;       // gate/up (hidden -> intermediate), down (intermediate -> hidden)
 };
 
+// The forward's buffers in the cache's workspace.
+enum LlamaSlot : size_t { kResidual, kNormed, kQuery, kKey, kValue, kContext, kProjected, kGate, kUp, kLast, kLogits };
+
 void add_inplace(Tensor& x, const Tensor& y) {
   float* a = x.f32();
   const float* b = y.f32();
@@ -181,16 +184,16 @@ class Llama final : public DecoderModel {
     return n;
   }
 
-  Tensor forward(const DecoderInput& in, KVCache& cache) const override {
-    const std::vector<int32_t> pos = validate_decoder_input(in, cache, info_);
+  const Tensor& forward(const DecoderInput& in, KVCache& cache) const override {
+    const std::vector<int32_t>& pos = validate_decoder_input(in, cache, info_);
     const int64_t Hd = cfg_.hidden_size, rows = in.batch * in.seq;
     const int64_t heads = cfg_.num_attention_heads, kv_heads = cfg_.num_key_value_heads, D = cfg_.head_dim;
     const int64_t past = cache.length(), total = past + in.seq;
-    const std::vector<int32_t> mask =
-        in.attention_mask.empty() ? std::vector<int32_t>(in.batch * total, 1) : in.attention_mask;
     cache.reserve(total);
+    Workspace& ws = cache.workspace();
+    rotary_.inv_freq(static_cast<int64_t>(*std::max_element(pos.begin(), pos.end())) + 1, ws.inv_freq);
 
-    Tensor x = Tensor::zeros(DType::F32, {rows, Hd});
+    Tensor& x = ws.get(kResidual, {rows, Hd});
     for (int64_t r = 0; r < rows; ++r) embed_tokens_.copy_row(in.input_ids[r], x.f32() + r * Hd);
     if (cfg_.embed_scale != 1.0f) {
       for (int64_t i = 0; i < rows * Hd; ++i) x.f32()[i] *= cfg_.embed_scale;
@@ -198,36 +201,40 @@ class Llama final : public DecoderModel {
 
     CausalAttentionShape shape{in.batch, in.seq, heads, kv_heads, D, past, cache.capacity(), 0,
                                1.0f / std::sqrt(static_cast<float>(D))};
-    Tensor h = Tensor::zeros(DType::F32, {rows, Hd});
+    Tensor& h = ws.get(kNormed, {rows, Hd});
+    Tensor& q = ws.get(kQuery, {rows, heads * D});
+    Tensor& k = ws.get(kKey, {rows, kv_heads * D});
+    Tensor& v = ws.get(kValue, {rows, kv_heads * D});
+    Tensor& context = ws.get(kContext, {rows, heads * D});
+    Tensor& projected = ws.get(kProjected, {rows, Hd});
+    Tensor& gate = ws.get(kGate, {rows, cfg_.intermediate_size});
+    Tensor& up = ws.get(kUp, {rows, cfg_.intermediate_size});
     for (int64_t l = 0; l < cfg_.num_hidden_layers; ++l) {  // hot loop: one pre-norm block
       const LlamaLayer& layer = layers_[l];
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       rms_norm_inplace(h, layer.input_layernorm);
-      Tensor q = layer.q_proj.forward(h);
-      Tensor k = layer.k_proj.forward(h);
-      const Tensor v = layer.v_proj.forward(h);
-      rotary_.apply_inplace(q, heads, pos);
-      rotary_.apply_inplace(k, kv_heads, pos);  // cached after RoPE, as transformers caches them
+      layer.q_proj.forward_into(h, q);
+      layer.k_proj.forward_into(h, k);
+      layer.v_proj.forward_into(h, v);
+      rotary_.apply_inplace(q, heads, pos, ws.inv_freq);
+      rotary_.apply_inplace(k, kv_heads, pos, ws.inv_freq);  // cached after RoPE, as transformers caches them
       write_kv(cache, l, k, v, in.batch, in.seq, past);
       shape.sliding_window = cfg_.layer_sliding_window[l];
-      const Tensor context = causal_attention(q, cache.keys(l), cache.values(l), mask, shape);
-      add_inplace(x, layer.o_proj.forward(context));
+      causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
+      layer.o_proj.forward_into(context, projected);
+      add_inplace(x, projected);
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       rms_norm_inplace(h, layer.post_attention_layernorm);
-      add_inplace(x, gated_mlp(h, layer.mlp));
+      gated_mlp(h, layer.mlp, gate, up, projected);
+      add_inplace(x, projected);
     }
     cache.advance(in.seq);
 
-    Tensor last = x;
-    if (in.last_logits_only) {
-      last = Tensor::zeros(DType::F32, {in.batch, Hd});
-      for (int64_t b = 0; b < in.batch; ++b) {
-        std::memcpy(last.f32() + b * Hd, x.f32() + ((b + 1) * in.seq - 1) * Hd, Hd * sizeof(float));
-      }
-    }
+    Tensor& last = in.last_logits_only ? last_token_rows(x, in.batch, in.seq, ws.get(kLast, {in.batch, Hd})) : x;
     rms_norm_inplace(last, norm_);
-    const int64_t out_seq = in.last_logits_only ? 1 : in.seq;
-    return lm_head_.forward(last).reshape({in.batch, out_seq, cfg_.vocab_size});
+    Tensor& logits = ws.get(kLogits, {in.batch, in.last_logits_only ? 1 : in.seq, cfg_.vocab_size});
+    lm_head_.forward_into(last, logits);
+    return logits;
   }
 
  private:

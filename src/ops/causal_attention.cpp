@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -13,29 +14,33 @@ using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 using ConstStrided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
 using Strided = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
 
-Tensor causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
-                        const std::vector<int32_t>& mask, const CausalAttentionShape& s) {
+void causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
+                      const std::vector<int32_t>& mask, const CausalAttentionShape& s, Tensor& out) {
   const int64_t width = s.heads * s.head_dim, total = s.past + s.seq;
   if (s.heads <= 0 || s.kv_heads <= 0 || s.heads % s.kv_heads != 0 || q.rank() != 2 ||
       q.dim(0) != s.batch * s.seq || q.dim(1) != width || total > s.capacity ||
-      static_cast<int64_t>(mask.size()) != s.batch * total) {
+      (!mask.empty() && static_cast<int64_t>(mask.size()) != s.batch * total)) {
     throw Error(ErrorCode::InvalidArgument, "causal_attention: inconsistent shapes");
   }
-  Tensor out = Tensor::zeros(DType::F32, {s.batch * s.seq, width});
+  check_output(out, s.batch * s.seq, width, "causal_attention");
   const int64_t group = s.heads / s.kv_heads;
   // One (sequence, head) pair per task; each thread has its own scores block.
   const int64_t head_macs = 2 * s.seq * total * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
-    RowMajor scores(s.seq, total);
+    // Sized by the cache capacity, not the length: constant between cache growths.
+    thread_local std::vector<float> scores_buffer;
+    if (scores_buffer.size() < static_cast<size_t>(s.seq * s.capacity)) scores_buffer.resize(s.seq * s.capacity);
+    Eigen::Map<RowMajor> scores(scores_buffer.data(), s.seq, total);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
-      const int32_t* row_mask = mask.data() + b * total;
+      const int32_t* row_mask = mask.empty() ? nullptr : mask.data() + b * total;
       const int64_t kvh = h / group;
       const int64_t cache_off = ((b * s.kv_heads + kvh) * s.capacity) * s.head_dim;
       ConstStrided Q(q.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
       Eigen::Map<const RowMajor> K(key_cache + cache_off, total, s.head_dim);
       Eigen::Map<const RowMajor> V(value_cache + cache_off, total, s.head_dim);
-      scores.noalias() = (Q * K.transpose()) * s.scale;
+      scores.noalias() = Q * K.transpose();
+      scores *= s.scale;  // separately: Eigen evaluates (Q * K^T) * scale into a heap temporary
       for (int64_t i = 0; i < s.seq; ++i) {
         float* row = scores.data() + i * total;
         const int64_t qpos = s.past + i;
@@ -44,7 +49,7 @@ Tensor causal_attention(const Tensor& q, const float* key_cache, const float* va
         // so padded slots never leak into the context.
         float max = -INFINITY;
         for (int64_t j = first; j <= qpos; ++j) {
-          if (row_mask[j]) max = std::max(max, row[j]);
+          if (!row_mask || row_mask[j]) max = std::max(max, row[j]);
         }
         if (max == -INFINITY) {  // no visible key: a padding query, don't-care
           std::fill(row, row + total, 0.0f);
@@ -52,7 +57,7 @@ Tensor causal_attention(const Tensor& q, const float* key_cache, const float* va
         }
         float sum = 0;
         for (int64_t j = 0; j < total; ++j) {
-          const bool visible = j >= first && j <= qpos && row_mask[j];
+          const bool visible = j >= first && j <= qpos && (!row_mask || row_mask[j]);
           row[j] = visible ? std::exp(row[j] - max) : 0.0f;
           sum += row[j];
         }
@@ -62,7 +67,6 @@ Tensor causal_attention(const Tensor& q, const float* key_cache, const float* va
       O.noalias() = scores * V;
     }
   });
-  return out;
 }
 
 }  // namespace hubwasm

@@ -22,9 +22,12 @@ struct CausalAttentionShape {
 // q: (batch*seq, heads*head_dim). key_cache / value_cache:
 // [batch, kv_heads, capacity, head_dim] with past+seq slots filled. query
 // head h reads kv head h / (heads / kv_heads), as repeat_kv does.
-// mask: batch*(past+seq) entries, 0 = padding. Queries that see no key
-// (padding rows) get zeros. Returns (batch*seq, heads*head_dim).
-Tensor causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
-                        const std::vector<int32_t>& mask, const CausalAttentionShape& shape);
+// mask: batch*(past+seq) entries, 0 = padding; empty = no padding. Queries
+// that see no key (padding rows) get zeros. Writes the context (batch*seq,
+// heads*head_dim) into `out` (see check_output). Scores live in a per-thread
+// buffer kept across calls (seq x capacity floats), so decode steps allocate
+// nothing once it has grown.
+void causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
+                      const std::vector<int32_t>& mask, const CausalAttentionShape& shape, Tensor& out);
 
 }  // namespace hubwasm

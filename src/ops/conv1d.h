@@ -12,7 +12,7 @@ struct Conv1D {
   int64_t out_features() const { return weight.dim(1); }
 };
 
-// x: (rows, in) -> x W + b: (rows, out).
-Tensor conv1d(const Tensor& x, const Conv1D& layer);
+// x: (rows, in) -> x W + b into `out` (rows * out floats, see check_output).
+void conv1d_into(const Tensor& x, const Conv1D& layer, Tensor& out);
 
 }  // namespace hubwasm

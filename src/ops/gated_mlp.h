@@ -15,7 +15,8 @@ struct GatedMlp {
   Activation act = Activation::Silu;
 };
 
-// x: (rows, hidden) -> (rows, hidden).
-Tensor gated_mlp(const Tensor& x, const GatedMlp& mlp);
+// x: (rows, hidden) -> (rows, hidden) into `out`. gate and up are the
+// caller's scratch, (rows, intermediate) each.
+void gated_mlp(const Tensor& x, const GatedMlp& mlp, Tensor& gate, Tensor& up, Tensor& out);
 
 }  // namespace hubwasm

@@ -14,5 +14,7 @@ struct Linear {
 
 // x: (rows, in) -> (rows, out).
 Tensor linear(const Tensor& x, const Linear& layer);
+// The same into `out` (rows * out floats, see check_output), allocating nothing.
+void linear_into(const Tensor& x, const Linear& layer, Tensor& out);
 
 }  // namespace hubwasm

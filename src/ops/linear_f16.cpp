@@ -43,16 +43,15 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   return w;
 }
 
-Tensor linear_f16(const Tensor& x, const LinearF16& w, const Tensor& bias) {
+void linear_f16_into(const Tensor& x, const LinearF16& w, const Tensor& bias, Tensor& y) {
   const int64_t in = w.in_features(), out = w.out_features();
   if (x.rank() != 2 || x.dim(1) != in) {
     throw Error(ErrorCode::InvalidArgument, "linear_f16: input " + shape_to_string(x.shape()) +
                                                 " does not match weight " + shape_to_string(w.weight.shape()));
   }
-  Tensor y = Tensor::zeros(DType::F32, {x.dim(0), out});
+  check_output(y, x.dim(0), out, "linear_f16");
   kernels::gemm_f16(x.dim(0), out, in, x.f32(), in, halves(w.weight), w.finite, bias.empty() ? nullptr : bias.f32(),
                     y.f32(), out);
-  return y;
 }
 
 void widen_row_f16(const LinearF16& w, int64_t row, float* dst) {

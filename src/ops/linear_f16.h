@@ -19,8 +19,8 @@ struct LinearF16 {
 // is copied as is, f32 / bf16 are rounded to nearest even.
 LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string& what);
 
-// x: (rows, in) -> x W^T + b: (rows, out).
-Tensor linear_f16(const Tensor& x, const LinearF16& w, const Tensor& bias);
+// x: (rows, in) -> x W^T + b into `out` (rows * out floats, see check_output).
+void linear_f16_into(const Tensor& x, const LinearF16& w, const Tensor& bias, Tensor& out);
 
 // Row `row` of W as floats, e.g. an embedding row of an f16 table.
 void widen_row_f16(const LinearF16& w, int64_t row, float* dst);

@@ -88,16 +88,15 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   return q;
 }
 
-Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias) {
+void linear_q8_into(const Tensor& x, const LinearQ8& w, const Tensor& bias, Tensor& y) {
   const int64_t in = w.in_features(), out = w.out_features();
   if (x.rank() != 2 || x.dim(1) != in) {
     throw Error(ErrorCode::InvalidArgument, "linear_q8: input " + shape_to_string(x.shape()) + " does not match (" +
                                                 std::to_string(out) + ", " + std::to_string(in) + ") weights");
   }
   const int64_t rows = x.dim(0);
-  Tensor y = Tensor::zeros(DType::F32, {rows, out});
+  check_output(y, rows, out, "linear_q8");
   kernels::gemm_q8_parallel(rows, x.f32(), in, w.view(), bias.empty() ? nullptr : bias.f32(), y.f32(), out);
-  return y;
 }
 
 void dequantize_row_q8(const LinearQ8& w, int64_t row, float* dst) {

@@ -28,8 +28,8 @@ struct LinearQ8 {
 // 2048 (InvalidArgument otherwise).
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock);
 
-// x: (rows, in) -> x W^T + b: (rows, out).
-Tensor linear_q8(const Tensor& x, const LinearQ8& w, const Tensor& bias);
+// x: (rows, in) -> x W^T + b into `out` (rows * out floats, see check_output).
+void linear_q8_into(const Tensor& x, const LinearQ8& w, const Tensor& bias, Tensor& out);
 
 // Row `row` of W (in floats), e.g. an embedding row of a quantized table.
 void dequantize_row_q8(const LinearQ8& w, int64_t row, float* dst);

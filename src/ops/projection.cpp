@@ -69,12 +69,12 @@ size_t Projection::weight_bytes() const {
   return 0;
 }
 
-Tensor Projection::forward(const Tensor& x) const {
+void Projection::forward_into(const Tensor& x, Tensor& out) const {
   switch (kind_) {
-    case Kind::Linear: return linear(x, linear_);
-    case Kind::Conv1D: return conv1d(x, conv_);
-    case Kind::Q8: return linear_q8(x, q8_, bias_);
-    case Kind::F16: return linear_f16(x, f16_, bias_);
+    case Kind::Linear: linear_into(x, linear_, out); return;
+    case Kind::Conv1D: conv1d_into(x, conv_, out); return;
+    case Kind::Q8: linear_q8_into(x, q8_, bias_, out); return;
+    case Kind::F16: linear_f16_into(x, f16_, bias_, out); return;
     case Kind::None: break;
   }
   throw Error(ErrorCode::InvalidArgument, "projection: empty layer");

@@ -27,8 +27,9 @@ class Projection {
   int64_t out_features() const;
   size_t weight_bytes() const;
 
-  // x: (rows, in) -> (rows, out).
-  Tensor forward(const Tensor& x) const;
+  // x: (rows, in) -> (rows, out) into `out`, which the caller owns (rows *
+  // out floats, see check_output): a forward allocates nothing.
+  void forward_into(const Tensor& x, Tensor& out) const;
   // Row `row` of the [out, in] weight into dst (in floats). Not for Conv1D.
   void copy_row(int64_t row, float* dst) const;
 

@@ -1,6 +1,5 @@
 #include "ops/rotary.h"
 
-#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -12,13 +11,12 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 // 1 / base^(arange(0, dim, 2) / dim), in float32 as torch computes it.
-std::vector<float> default_inv_freq(double base, int64_t dim) {
-  std::vector<float> out(static_cast<size_t>(dim / 2));
+void default_inv_freq(double base, int64_t dim, std::vector<float>& out) {
+  out.resize(static_cast<size_t>(dim / 2));
   for (int64_t i = 0; i < dim / 2; ++i) {
     const float exponent = static_cast<float>(2 * i) / static_cast<float>(dim);
     out[i] = 1.0f / static_cast<float>(std::pow(base, static_cast<double>(exponent)));
   }
-  return out;
 }
 
 double rope_number(const nlohmann::json& scaling, const std::string& key, const Config& config) {
@@ -88,7 +86,8 @@ RopeConfig RopeConfig::from(const Config& config, int64_t head_dim) {
 }
 
 RotaryEmbedding::RotaryEmbedding(const RopeConfig& c) : config_(c) {
-  std::vector<float> f = default_inv_freq(c.theta, c.dim);
+  std::vector<float> f;
+  default_inv_freq(c.theta, c.dim, f);
   switch (c.type) {
     case RopeType::Default:
     case RopeType::Dynamic:  // at seq_len <= max_position_embeddings the base is unchanged
@@ -117,44 +116,41 @@ RotaryEmbedding::RotaryEmbedding(const RopeConfig& c) : config_(c) {
   base_inv_freq_ = std::move(f);
 }
 
-std::vector<float> RotaryEmbedding::inv_freq(int64_t seq_len) const {
-  if (config_.type != RopeType::Dynamic || seq_len <= config_.max_position_embeddings) return base_inv_freq_;
+void RotaryEmbedding::inv_freq(int64_t seq_len, std::vector<float>& out) const {
+  if (config_.type != RopeType::Dynamic || seq_len <= config_.max_position_embeddings) {
+    out.assign(base_inv_freq_.begin(), base_inv_freq_.end());
+    return;
+  }
   // NTK-aware: grow the base with the sequence length.
   const double dim = static_cast<double>(config_.dim);
   const double base =
       config_.theta * std::pow(config_.factor * static_cast<double>(seq_len) / config_.max_position_embeddings -
                                    (config_.factor - 1),
                                dim / (dim - 2));
-  return default_inv_freq(base, config_.dim);
+  default_inv_freq(base, config_.dim, out);
 }
 
-void RotaryEmbedding::apply_inplace(Tensor& x, int64_t heads, const std::vector<int32_t>& positions) const {
+void RotaryEmbedding::apply_inplace(Tensor& x, int64_t heads, const std::vector<int32_t>& positions,
+                                    const std::vector<float>& inv_freq) const {
   const int64_t rows = x.dim(0), width = x.dim(1);
   const int64_t head_dim = heads > 0 ? width / heads : 0;
+  const int64_t half = config_.dim / 2;
   if (heads <= 0 || head_dim * heads != width || head_dim < config_.dim ||
-      static_cast<int64_t>(positions.size()) != rows) {
+      static_cast<int64_t>(positions.size()) != rows || static_cast<int64_t>(inv_freq.size()) != half) {
     throw Error(ErrorCode::InvalidArgument, "rotary: inconsistent shapes");
   }
-  int32_t max_pos = 0;
-  for (int32_t p : positions) max_pos = std::max(max_pos, p);
-  const std::vector<float> freq = inv_freq(static_cast<int64_t>(max_pos) + 1);
-  const int64_t half = config_.dim / 2;
-  std::vector<float> cos_v(half), sin_v(half);
   float* data = x.f32();
   for (int64_t r = 0; r < rows; ++r) {
     const auto pos = static_cast<float>(positions[r]);
     for (int64_t i = 0; i < half; ++i) {
-      const float angle = freq[i] * pos;  // float32 product, as torch's matmul of inv_freq and positions
-      cos_v[i] = std::cos(angle);
-      sin_v[i] = std::sin(angle);
-    }
-    for (int64_t h = 0; h < heads; ++h) {
-      float* v = data + r * width + h * head_dim;
-      // q*cos + rotate_half(q)*sin with rotate_half(x) = cat(-x2, x1).
-      for (int64_t i = 0; i < half; ++i) {
+      const float angle = inv_freq[i] * pos;  // float32 product, as torch's matmul of inv_freq and positions
+      const float c = std::cos(angle), s = std::sin(angle);
+      // q*cos + rotate_half(q)*sin with rotate_half(x) = cat(-x2, x1), pair i of every head.
+      for (int64_t h = 0; h < heads; ++h) {
+        float* v = data + r * width + h * head_dim;
         const float a = v[i], b = v[i + half];
-        v[i] = a * cos_v[i] - b * sin_v[i];
-        v[i + half] = b * cos_v[i] + a * sin_v[i];
+        v[i] = a * c - b * s;
+        v[i + half] = b * c + a * s;
       }
     }
   }

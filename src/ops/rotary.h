@@ -34,13 +34,16 @@ class RotaryEmbedding {
   RotaryEmbedding() = default;
   explicit RotaryEmbedding(const RopeConfig& config);
 
-  // inv_freq (dim/2 values) for a forward whose largest position is
-  // seq_len - 1: fixed except for "dynamic", which rescales the base once
-  // seq_len exceeds max_position_embeddings, as transformers does.
-  std::vector<float> inv_freq(int64_t seq_len) const;
+  // inv_freq (dim/2 values, into `out`, reusing its memory) for a forward
+  // whose largest position is seq_len - 1: fixed except for "dynamic", which
+  // rescales the base once seq_len exceeds max_position_embeddings, as
+  // transformers does.
+  void inv_freq(int64_t seq_len, std::vector<float>& out) const;
 
-  // x: (rows, heads*head_dim); row r is rotated by positions[r].
-  void apply_inplace(Tensor& x, int64_t heads, const std::vector<int32_t>& positions) const;
+  // x: (rows, heads*head_dim); row r is rotated by positions[r]. inv_freq:
+  // from inv_freq() for the largest of the positions + 1.
+  void apply_inplace(Tensor& x, int64_t heads, const std::vector<int32_t>& positions,
+                     const std::vector<float>& inv_freq) const;
 
   const RopeConfig& config() const { return config_; }
 

@@ -34,7 +34,8 @@ void validate(const GenerationOptions& o) {
 bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // Scratch space reused at every step, so decoding allocates nothing here.
-struct Workspace {
+struct SamplingScratch {
+  std::vector<float> scores;  // (batch, vocab): the step's logits, processed in place
   std::vector<float> floats, probs;
   std::vector<int32_t> order;
 };
@@ -42,7 +43,7 @@ struct Workspace {
 // transformers' _get_logits_processor order: penalties, length constraints,
 // then (when sampling) temperature, top-k, top-p, min-p.
 void process_row(ScoresRow row, const std::vector<int32_t>& ids, int64_t prompt_len, const GenerationOptions& o,
-                 const std::vector<int32_t>& eos, Workspace& ws) {
+                 const std::vector<int32_t>& eos, SamplingScratch& scratch) {
   const auto n = static_cast<int64_t>(ids.size());
   if (o.repetition_penalty != 1.0f) apply_repetition_penalty(row, ids.data(), n, o.repetition_penalty);
   if (o.no_repeat_ngram_size > 0) apply_no_repeat_ngram(row, ids.data(), n, o.no_repeat_ngram_size);
@@ -50,9 +51,9 @@ void process_row(ScoresRow row, const std::vector<int32_t>& ids, int64_t prompt_
   if (o.min_new_tokens > 0 && n - prompt_len < o.min_new_tokens) suppress_tokens(row, eos);
   if (!o.do_sample) return;
   if (o.temperature != 1.0f) apply_temperature(row, o.temperature);
-  if (o.top_k != 0) apply_top_k(row, o.top_k, ws.floats);
-  if (o.top_p < 1.0f) apply_top_p(row, o.top_p, ws.order, ws.probs);
-  if (o.min_p > 0.0f) apply_min_p(row, o.min_p, ws.probs);
+  if (o.top_k != 0) apply_top_k(row, o.top_k, scratch.floats);
+  if (o.top_p < 1.0f) apply_top_p(row, o.top_p, scratch.order, scratch.probs);
+  if (o.min_p > 0.0f) apply_min_p(row, o.min_p, scratch.probs);
 }
 
 }  // namespace
@@ -91,7 +92,7 @@ struct Generation::State {
   std::vector<int32_t> mask;                // attention mask so far
   std::vector<char> unfinished;
   std::vector<int32_t> next;
-  Workspace ws;
+  SamplingScratch scratch;
   KVCache cache;
   DecoderInput input;                       // the next forward pass
   bool stopped = false, cancelled = false;
@@ -149,9 +150,10 @@ Generation::Generation(const DecoderModel& model, const GenerationInput& input, 
   st.mask.reserve(B * capacity);
   st.unfinished.assign(B, 1);
   st.next.resize(B);
-  st.ws.floats.reserve(V);
-  st.ws.probs.reserve(V);
-  st.ws.order.reserve(V);
+  st.scratch.scores.resize(B * V);
+  st.scratch.floats.reserve(V);
+  st.scratch.probs.reserve(V);
+  st.scratch.order.reserve(V);
 
   st.cache = model.new_cache(B);
   st.cache.reserve(o.use_cache ? capacity : P);
@@ -181,12 +183,14 @@ const std::vector<int32_t>& Generation::step() {
   if (st.stopped) throw Error(ErrorCode::InvalidArgument, "generation: step() after the run ended");
   const int64_t B = st.B, P = st.P, V = st.V;
   const GenerationOptions& o = st.o;
-  Tensor logits = st.model.forward(st.input, st.cache);  // (B, 1, V)
-  float* scores = logits.f32();
+  // (B, 1, V) in the cache's workspace; copied, as the processors edit it.
+  const Tensor& logits = st.model.forward(st.input, st.cache);
+  float* scores = st.scratch.scores.data();
+  std::copy_n(logits.f32(), B * V, scores);
   for (int64_t b = 0; b < B; ++b) {
     ScoresRow row{scores + b * V, V};
-    process_row(row, st.rows[b], P, o, st.eos, st.ws);
-    int32_t token = o.do_sample ? sample(row.scores, V, st.rng, st.ws.probs) : argmax(row.scores, V);
+    process_row(row, st.rows[b], P, o, st.eos, st.scratch);
+    int32_t token = o.do_sample ? sample(row.scores, V, st.rng, st.scratch.probs) : argmax(row.scores, V);
     if (!st.unfinished[b]) token = st.pad;  // finished rows are padded, as transformers does
     st.next[b] = token;
   }

@@ -71,8 +71,14 @@ void apply_top_k(ScoresRow row, int64_t top_k, std::vector<float>& scratch) {
 void apply_top_p(ScoresRow row, float top_p, std::vector<int32_t>& order, std::vector<float>& probs) {
   order.resize(static_cast<size_t>(row.vocab));
   std::iota(order.begin(), order.end(), 0);
-  // Ascending, as torch.sort(descending=False); equal scores keep index order.
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return row.scores[a] < row.scores[b]; });
+  // Ascending, as torch.sort(descending=False): NaN last, equal scores in
+  // index order. A strict total order, so std::sort gives a stable sort's
+  // result without the buffer std::stable_sort allocates.
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    const float x = row.scores[a], y = row.scores[b];
+    if (std::isnan(x) || std::isnan(y)) return std::isnan(x) == std::isnan(y) ? a < b : std::isnan(y);
+    return x < y || (x == y && a < b);
+  });
   softmax_into(row.scores, row.vocab, probs);
   float cumulative = 0;
   for (int64_t r = 0; r + 1 < row.vocab; ++r) {  // the last (most likely) token is always kept

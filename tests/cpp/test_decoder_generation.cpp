@@ -289,26 +289,32 @@ TEST_CASE("fp16 and q8 weights: greedy ids agree with f32 over a 64-token run", 
   }
 }
 
+static std::vector<float> inv_freq(const RopeConfig& config, int64_t seq_len) {
+  std::vector<float> out;
+  RotaryEmbedding(config).inv_freq(seq_len, out);
+  return out;
+}
+
 TEST_CASE("rope inverse frequencies for each rope_scaling type", "[decoder][rope]") {
   RopeConfig base;
   base.theta = 500000.0;
   base.dim = 64;
   base.max_position_embeddings = 8192;
-  const std::vector<float> plain = RotaryEmbedding(base).inv_freq(1);
+  const std::vector<float> plain = inv_freq(base, 1);
   CHECK(plain[0] == 1.0f);
   CHECK(plain[1] == Approx(1.0 / std::pow(500000.0, 2.0 / 64)).epsilon(1e-6));
 
   RopeConfig linear = base;
   linear.type = RopeType::Linear;
   linear.factor = 4.0;
-  const auto lin = RotaryEmbedding(linear).inv_freq(1);
+  const auto lin = inv_freq(linear, 1);
   for (size_t i = 0; i < lin.size(); ++i) CHECK(lin[i] == Approx(plain[i] / 4.0).epsilon(1e-6));
 
   RopeConfig dynamic = base;
   dynamic.type = RopeType::Dynamic;
   dynamic.factor = 2.0;
-  CHECK(RotaryEmbedding(dynamic).inv_freq(8192) == plain);  // unchanged within the trained length
-  const auto longer = RotaryEmbedding(dynamic).inv_freq(16384);
+  CHECK(inv_freq(dynamic, 8192) == plain);  // unchanged within the trained length
+  const auto longer = inv_freq(dynamic, 16384);
   // base' = base * (factor * 16384 / 8192 - (factor - 1))^(dim / (dim - 2)) = base * 3^(64/62)
   const double grown = 500000.0 * std::pow(3.0, 64.0 / 62.0);
   CHECK(longer[1] == Approx(1.0 / std::pow(grown, 2.0 / 64)).epsilon(1e-6));
@@ -319,7 +325,7 @@ TEST_CASE("rope inverse frequencies for each rope_scaling type", "[decoder][rope
   llama3.low_freq_factor = 1.0;
   llama3.high_freq_factor = 4.0;
   llama3.original_max_position_embeddings = 8192;
-  const auto l3 = RotaryEmbedding(llama3).inv_freq(1);
+  const auto l3 = inv_freq(llama3, 1);
   const double pi = 3.14159265358979323846;
   for (size_t i = 0; i < l3.size(); ++i) {
     const double wavelen = 2 * pi / plain[i];
