@@ -171,11 +171,17 @@ inline f32x4 f32_round_even(f32x4 v) {
 #endif
 }
 inline uint32_t f32_to_i8x4(f32x4 v) {
+#if defined(__SSE2__)
+  const __m128i i32 = _mm_cvttps_epi32((__m128)v);
+  const __m128i i16 = _mm_packs_epi32(i32, i32);
+  return static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_packs_epi16(i16, i16)));
+#else
   typedef int8_t i8x4_ __attribute__((vector_size(4)));
   const i8x4_ b = __builtin_convertvector(v, i8x4_);
   uint32_t out;
   std::memcpy(&out, &b, sizeof out);
   return out;
+#endif
 }
 
 #endif

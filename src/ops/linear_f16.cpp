@@ -35,6 +35,8 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   const auto* src = static_cast<const uint8_t*>(weight.data());
   if (dtype == DType::F32 && !transposed) {
     kernels::narrow_f16(weight.f32(), out * in, dst);
+  } else if (dtype == DType::F16 && !transposed) {
+    std::memcpy(dst, src, static_cast<size_t>(out * in) * sizeof(uint16_t));  // kept bit for bit
   } else if (dtype == DType::F32) {
     // [in, out] (Conv1D): kTile columns gathered at once, so every read is a
     // run of kTile contiguous values rather than one value a row apart.

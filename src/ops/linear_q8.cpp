@@ -5,8 +5,23 @@
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "kernels/kernels_f16.h"
 
 namespace hubwasm {
+namespace {
+
+// Values [begin, begin + count) of a float weight as float32: f16 ones
+// widened 8 at a time (kernels::widen_f16, exact like f16_to_f32).
+void widen(const Tensor& weight, int64_t begin, int64_t count, float* dst, const std::string& what) {
+  const void* data = weight.data();
+  if (weight.dtype() == DType::F16 && reinterpret_cast<uintptr_t>(data) % alignof(uint16_t) == 0) {
+    kernels::widen_f16(static_cast<const uint16_t*>(data) + begin, count, dst);
+  } else {
+    read_f32(weight, begin, count, dst, what);
+  }
+}
+
+}  // namespace
 
 kernels::Q8Weights LinearQ8::view() const {
   kernels::Q8Weights w;
@@ -40,7 +55,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   if (!transposed) {
     std::vector<float> row(static_cast<size_t>(padded), 0.0f);
     for (int64_t o = 0; o < out; ++o) {
-      read_f32(weight, o * in, in, row.data(), what);
+      widen(weight, o * in, in, row.data(), what);
       kernels::quantize_row_q8(row.data(), o, layout, qw, scales);
     }
     return q;
@@ -56,7 +71,7 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     const int64_t rows = std::min(kTile, out - o0);
     for (int64_t i = 0; i < in; ++i) {
       const float* run = f32 ? f32 + i * out + o0 : widened;
-      if (!f32) read_f32(weight, i * out + o0, rows, widened, what);
+      if (!f32) widen(weight, i * out + o0, rows, widened, what);
       for (int64_t t = 0; t < rows; ++t) tile[t * padded + i] = run[t];
     }
     for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, scales);
