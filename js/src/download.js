@@ -5,7 +5,7 @@ import { fileUrl, request, withRetries } from './hub.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const digestHex = (IS_NODE ? nodePlatform : browserPlatform).digestHex;
+const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
 
 /**
  * A destination for one file's bytes: JavaScript memory, or a block of
@@ -57,26 +57,50 @@ function expectedDigest(response) {
   return null;
 }
 
-async function verify(url, response, bytes) {
+/** Content-Length when it counts the bytes received (no Content-Encoding), else null. */
+function knownLength(response) {
+  const announced = Number(response.headers.get('content-length'));
+  const known = response.headers.has('content-length') && Number.isFinite(announced) && !response.headers.get('content-encoding');
+  return known ? announced : null;
+}
+
+/**
+ * The checksum check of one response: `update(chunk)` for each chunk as it
+ * arrives, then `check(bytes)` with the whole file. Where the platform hashes
+ * incrementally (Node) the chunks are hashed while the download goes on; else
+ * (WebCrypto) the whole file is hashed at the end, as also for a git blob of
+ * unknown length (its hash starts with the length).
+ */
+async function checksum(url, response) {
   const expected = expectedDigest(response);
-  if (!expected) return;
-  let data = bytes;
-  if (expected.gitBlob) {
-    const prefix = new TextEncoder().encode(`blob ${bytes.length}\0`);
-    data = new Uint8Array(prefix.length + bytes.length);
+  if (!expected) return { update() {}, async check() {} };
+  const length = knownLength(response);
+  const blobPrefix = (size) => new TextEncoder().encode(`blob ${size}\0`);
+  const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm);
+  if (hash && expected.gitBlob) hash.update(blobPrefix(length));
+  const whole = async (bytes) => {
+    if (!expected.gitBlob) return digestHex(expected.algorithm, bytes);
+    const prefix = blobPrefix(bytes.length);
+    const data = new Uint8Array(prefix.length + bytes.length);
     data.set(prefix);
     data.set(bytes, prefix.length);
-  }
-  const actual = await digestHex(expected.algorithm, data);
-  if (actual !== null && actual !== expected.hex) {
-    throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
-  }
+    return digestHex(expected.algorithm, data);
+  };
+  return {
+    update(chunk) { hash?.update(chunk); },
+    async check(bytes) {
+      const actual = hash ? hash.hex() : await whole(bytes);
+      if (actual !== null && actual !== expected.hex) {
+        throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
+      }
+    },
+  };
 }
 
 /** Streams a response body into `sink`, checking the announced length. */
-async function receive(url, response, stall, sink, onProgress) {
-  const announced = Number(response.headers.get('content-length'));
-  const known = response.headers.has('content-length') && Number.isFinite(announced) && !response.headers.get('content-encoding');
+async function receive(url, response, stall, sink, onProgress, onChunk = () => {}) {
+  const announced = knownLength(response);
+  const known = announced !== null;
   const chunks = [];
   let received = 0;
   if (known) sink.allocate(announced);
@@ -86,6 +110,7 @@ async function receive(url, response, stall, sink, onProgress) {
       const { done, value } = await reader.read();
       if (done) break;
       stall.touch();
+      onChunk(value);
       if (known) {
         if (received + value.length > announced) {
           throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
@@ -160,10 +185,11 @@ export async function getFile(model, file, sink, options = {}) {
     const answer = await request(url, { optional, accessToken });
     if (!answer) return false;
     progress({ status: 'download', ...event });
+    const check = await checksum(url, answer.response);
     await receive(url, answer.response, answer.stall, sink, (loaded, total) => {
       progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
-    });
-    await verify(url, answer.response, sink.view());
+    }, (chunk) => check.update(chunk));
+    await check.check(sink.view());
     return true;
   }));
   if (!found) return false;

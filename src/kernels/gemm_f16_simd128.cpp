@@ -10,11 +10,18 @@
 // path in the GEMV: halves sign-extended to i32 and shifted left by 13 have
 // the sign in bits 28-31; clearing bits 28-30 leaves the f32 sign bit, and
 // the same multiply by 2^112 finishes (shift, and, multiply per 4 lanes).
+// Narrowing floats to halves (fp16 loading) rounds to nearest even per lane:
+//   normal results rebias the exponent and add 0xfff plus the kept lowest bit
+//   before dropping 13 bits; below 2^-14 (subnormal halves) |f| + 0.5f makes
+//   the float adder round |f| to a multiple of 2^-24, read from its low bits;
+//   from 65536 up (|f| bits >= 0x47800000; 65520 up already carries into
+//   exponent 31) inf, NaN stays a quiet NaN (0x7e00), then the sign.
 // Decode (m == 1) streams each weight row once, 4 rows at a time, 8 halves
 // per load. Prefill (m > 1) widens a panel of weight rows into a thread-local
 // float buffer and runs the packed 4x8 f32 GEMM on it: the widening costs
 // O(n k) against the GEMM's O(m n k).
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "core/tensor.h"
@@ -56,10 +63,49 @@ inline void load_finite_f16x8(const uint16_t* p, f32x4& lo, f32x4& hi) {
   hi = finite_halves_to_f32(wasm_i32x4_extend_high_i16x8(v));
 }
 
+// 4 floats -> 4 halves, one in the low 16 bits of each 32-bit lane.
+inline v128_t f32_to_halves(f32x4 f) {
+  const auto splat = [](uint32_t v) { return wasm_i32x4_splat(static_cast<int32_t>(v)); };
+  const v128_t sign = wasm_v128_and(f, splat(0x80000000u));
+  const v128_t a = wasm_v128_xor(f, sign);
+  const v128_t odd = wasm_v128_and(wasm_u32x4_shr(a, 13), splat(1));
+  const v128_t normal = wasm_u32x4_shr(wasm_i32x4_add(wasm_i32x4_add(a, splat(0xc8000fffu)), odd), 13);
+  const v128_t subnormal = wasm_i32x4_sub(wasm_f32x4_add(a, wasm_f32x4_splat(0.5f)), splat(0x3f000000u));
+  const v128_t huge = wasm_v128_bitselect(splat(0x7e00), splat(0x7c00), wasm_i32x4_gt(a, splat(0x7f800000u)));
+  v128_t h = wasm_v128_bitselect(subnormal, normal, wasm_i32x4_lt(a, splat(0x38800000u)));
+  h = wasm_v128_bitselect(huge, h, wasm_i32x4_ge(a, splat(0x47800000u)));
+  return wasm_v128_or(h, wasm_u32x4_shr(sign, 16));
+}
+
+// 8 floats at p -> 8 halves at dst.
+inline void store_halves8(const float* p, uint16_t* dst) {
+  wasm_v128_store(dst, wasm_u16x8_narrow_i32x4(f32_to_halves(f32_load(p)), f32_to_halves(f32_load(p + 4))));
+}
+
 #else
 
 typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef uint16_t u16x4 __attribute__((vector_size(8)));
+
+inline u32x4 f32_to_halves(f32x4 f) {
+  const u32x4 u = (u32x4)f;
+  const u32x4 sign = u & 0x80000000u;
+  const u32x4 a = u ^ sign;
+  const u32x4 normal = (a + 0xc8000fffu + ((a >> 13) & 1u)) >> 13;
+  const u32x4 subnormal = (u32x4)((f32x4)a + f32_splat(0.5f)) - 0x3f000000u;
+  const u32x4 nan = (u32x4)(a > 0x7f800000u);
+  const u32x4 huge = (nan & 0x7e00u) | (~nan & 0x7c00u);
+  const u32x4 small = (u32x4)(a < 0x38800000u), big = (u32x4)(a >= 0x47800000u);
+  const u32x4 h = (big & huge) | (~big & ((small & subnormal) | (~small & normal)));
+  return h | (sign >> 16);
+}
+
+inline void store_halves8(const float* p, uint16_t* dst) {
+  const u16x4 lo = __builtin_convertvector(f32_to_halves(f32_load(p)), u16x4);
+  const u16x4 hi = __builtin_convertvector(f32_to_halves(f32_load(p + 4)), u16x4);
+  std::memcpy(dst, &lo, sizeof lo);
+  std::memcpy(dst + 4, &hi, sizeof hi);
+}
 
 inline f32x4 halves_to_f32(u32x4 u) {
   const u32x4 em = (u & 0x7fffu) << 13;
@@ -144,9 +190,20 @@ void widen_f16(const uint16_t* src, int64_t n, float* dst) {
   for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
 }
 
+void narrow_f16(const float* src, int64_t n, uint16_t* dst) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) store_halves8(src + i, dst + i);
+  for (; i < n; ++i) dst[i] = f32_to_f16(src[i]);
+}
+
 bool f16_all_finite(const uint16_t* h, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    if ((h[i] & 0x7c00) == 0x7c00) return false;
+  // A branch-free pass per chunk (the compiler vectorizes it), a test per chunk.
+  constexpr int64_t kChunk = 4096;
+  for (int64_t begin = 0; begin < n; begin += kChunk) {
+    const int64_t end = std::min(n, begin + kChunk);
+    int inf_nan = 0;
+    for (int64_t i = begin; i < end; ++i) inf_nan |= (h[i] & 0x7c00) == 0x7c00;
+    if (inf_nan) return false;
   }
   return true;
 }

@@ -59,6 +59,13 @@ struct Q8Weights {
   static int64_t input_offset(int64_t input) { return (input / 4) * 16 + (input % 4 / 2) * 8 + input % 2; }
 };
 
+// Quantizes row `row` of W into the layout at q / scales (sized as w's;
+// quantize_q8_simd128.cpp). `x` holds the row's k floats then zeros up to
+// k_padded(). Per block: scale = max|x| / 127 (NaN values ignored),
+// q = x * (1 / scale) rounded half to even (x * 0 when scale is 0), clamped
+// to [-127, 127], NaN (also inf * 0) giving 127. Padding inputs get 0.
+void quantize_row_q8(const float* x, int64_t row, const Q8Weights& w, int8_t* q, float* scales);
+
 // Y[m, n] = X[m, k] * W^T (+ bias) (gemm_q8_i16dot_simd128.cpp). Each X row
 // is quantized to int16 with one scale (max|x| / 32767), int8 weights are
 // widened to int16 and multiplied with i32x4.dot_i16x8_s (SSE2 pmaddwd

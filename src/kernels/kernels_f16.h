@@ -11,6 +11,10 @@ namespace hubwasm::kernels {
 // dst[i] = float(src[i]) for n halves (exact: every f16 value is an f32 value).
 void widen_f16(const uint16_t* src, int64_t n, float* dst);
 
+// dst[i] = src[i] rounded to the nearest half, ties to even, as f32_to_f16
+// (core/tensor.h): overflow gives +-inf, NaN a quiet NaN.
+void narrow_f16(const float* src, int64_t n, uint16_t* dst);
+
 // True when no half is Inf or NaN (exponent 31): such weights may be passed
 // to gemm_f16 as `finite`, which takes a shorter widening path.
 bool f16_all_finite(const uint16_t* h, int64_t n);

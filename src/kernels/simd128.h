@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -75,6 +76,14 @@ inline f32x4 f32_pow2(f32x4 n) {
 }
 // v where x >= lo, else 0.
 inline f32x4 f32_keep_ge(f32x4 v, f32x4 x, f32x4 lo) { return wasm_v128_and(v, wasm_f32x4_ge(x, lo)); }
+// For the q8 quantizer.
+inline f32x4 f32_round_even(f32x4 v) { return wasm_f32x4_nearest(v); }
+// Four integral floats in [-128, 127] as int8, lane 0 in the lowest byte.
+inline uint32_t f32_to_i8x4(f32x4 v) {
+  const v128_t i32 = wasm_i32x4_trunc_sat_f32x4(v);
+  const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
+  return static_cast<uint32_t>(wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0));
+}
 
 #else
 
@@ -137,8 +146,10 @@ inline f32x4 i32_to_f32(i32x4 v) { return __builtin_convertvector(v, f32x4); }
 
 // For exp / softmax.
 inline f32x4 f32_sub(f32x4 a, f32x4 b) { return a - b; }
-inline f32x4 f32_max(f32x4 a, f32x4 b) { return a > b ? a : b; }
-inline f32x4 f32_min(f32x4 a, f32x4 b) { return a < b ? a : b; }
+// As wasm's f32x4.pmax / pmin: b only where it is strictly greater / less,
+// so a NaN in b is ignored and a NaN in a kept, in both builds alike.
+inline f32x4 f32_max(f32x4 a, f32x4 b) { return a < b ? b : a; }
+inline f32x4 f32_min(f32x4 a, f32x4 b) { return b < a ? b : a; }
 inline f32x4 f32_div(f32x4 a, f32x4 b) { return a / b; }
 inline f32x4 f32_abs(f32x4 a) { return a < 0 ? -a : a; }
 inline f32x4 f32_select_nonneg(f32x4 x, f32x4 a, f32x4 b) { return x >= 0 ? a : b; }
@@ -148,6 +159,29 @@ inline f32x4 f32_pow2(f32x4 n) {
 }
 inline f32x4 f32_keep_ge(f32x4 v, f32x4 x, f32x4 lo) {
   return reinterpret_cast<f32x4>(reinterpret_cast<i32x4>(v) & (x >= lo));
+}
+
+// For the q8 quantizer.
+inline f32x4 f32_round_even(f32x4 v) {
+#if defined(__SSE4_1__)
+  return (f32x4)_mm_round_ps((__m128)v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
+  for (int i = 0; i < 4; ++i) v[i] = std::nearbyint(v[i]);  // the default rounding mode: to nearest even
+  return v;
+#endif
+}
+inline uint32_t f32_to_i8x4(f32x4 v) {
+#if defined(__SSE2__)
+  const __m128i i32 = _mm_cvttps_epi32((__m128)v);
+  const __m128i i16 = _mm_packs_epi32(i32, i32);
+  return static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_packs_epi16(i16, i16)));
+#else
+  typedef int8_t i8x4_ __attribute__((vector_size(4)));
+  const i8x4_ b = __builtin_convertvector(v, i8x4_);
+  uint32_t out;
+  std::memcpy(&out, &b, sizeof out);
+  return out;
+#endif
 }
 
 #endif

@@ -1,6 +1,8 @@
 #include "ops/linear_f16.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels_f16.h"
@@ -10,13 +12,8 @@ namespace {
 
 const uint16_t* halves(const Tensor& t) { return static_cast<const uint16_t*>(t.data()); }
 
-// Element i of a floating point tensor as f16 bits (file data may be unaligned).
+// Element i of an f16 / bf16 tensor as f16 bits (file data may be unaligned).
 uint16_t half_at(const uint8_t* src, DType dtype, int64_t i) {
-  if (dtype == DType::F32) {
-    float f;
-    std::memcpy(&f, src + 4 * i, 4);
-    return f32_to_f16(f);
-  }
   uint16_t v;
   std::memcpy(&v, src + 2 * i, 2);
   return dtype == DType::F16 ? v : f32_to_f16(bf16_to_f32(v));
@@ -36,8 +33,27 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   LinearF16 w{Tensor::zeros(DType::F16, {out, in})};
   auto* dst = static_cast<uint16_t*>(w.weight.mutable_data());
   const auto* src = static_cast<const uint8_t*>(weight.data());
-  for (int64_t o = 0; o < out; ++o) {
-    for (int64_t i = 0; i < in; ++i) dst[o * in + i] = half_at(src, dtype, transposed ? i * out + o : o * in + i);
+  if (dtype == DType::F32 && !transposed) {
+    kernels::narrow_f16(weight.f32(), out * in, dst);
+  } else if (dtype == DType::F16 && !transposed) {
+    std::memcpy(dst, src, static_cast<size_t>(out * in) * sizeof(uint16_t));  // kept bit for bit
+  } else if (dtype == DType::F32) {
+    // [in, out] (Conv1D): kTile columns gathered at once, so every read is a
+    // run of kTile contiguous values rather than one value a row apart.
+    constexpr int64_t kTile = 16;
+    const float* f = weight.f32();
+    std::vector<float> columns(static_cast<size_t>(kTile * in));
+    for (int64_t o0 = 0; o0 < out; o0 += kTile) {
+      const int64_t rows = std::min(kTile, out - o0);
+      for (int64_t i = 0; i < in; ++i) {
+        for (int64_t t = 0; t < rows; ++t) columns[t * in + i] = f[i * out + o0 + t];
+      }
+      for (int64_t t = 0; t < rows; ++t) kernels::narrow_f16(columns.data() + t * in, in, dst + (o0 + t) * in);
+    }
+  } else {
+    for (int64_t o = 0; o < out; ++o) {
+      for (int64_t i = 0; i < in; ++i) dst[o * in + i] = half_at(src, dtype, transposed ? i * out + o : o * in + i);
+    }
   }
   w.finite = kernels::f16_all_finite(dst, out * in);
   return w;

@@ -1,28 +1,23 @@
 #include "ops/linear_q8.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "core/error.h"
 #include "kernels/kernels.h"
+#include "kernels/kernels_f16.h"
 
 namespace hubwasm {
 namespace {
 
-// One row of `in` weights into int8 blocks with a float scale each (amax / 127).
-void quantize_row(const float* row, int64_t in, int64_t block, int8_t* q, float* scales) {
-  for (int64_t begin = 0, b = 0; begin < in; begin += block, ++b) {
-    const int64_t end = std::min(in, begin + block);
-    float amax = 0;
-    for (int64_t i = begin; i < end; ++i) amax = std::max(amax, std::fabs(row[i]));
-    const float scale = amax / 127.0f;
-    scales[b] = scale;
-    const float inv = scale > 0 ? 1.0f / scale : 0.0f;
-    for (int64_t i = begin; i < end; ++i) {
-      const float v = std::nearbyint(row[i] * inv);
-      q[i] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
-    }
+// Values [begin, begin + count) of a float weight as float32: f16 ones
+// widened 8 at a time (kernels::widen_f16, exact like f16_to_f32).
+void widen(const Tensor& weight, int64_t begin, int64_t count, float* dst, const std::string& what) {
+  const void* data = weight.data();
+  if (weight.dtype() == DType::F16 && reinterpret_cast<uintptr_t>(data) % alignof(uint16_t) == 0) {
+    kernels::widen_f16(static_cast<const uint16_t*>(data) + begin, count, dst);
+  } else {
+    read_f32(weight, begin, count, dst, what);
   }
 }
 
@@ -55,35 +50,31 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
   q.scales = Tensor::zeros(DType::F32, {layout.groups() * blocks * 4});
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   float* scales = q.scales.f32();
-  std::vector<int8_t> row_q(static_cast<size_t>(in));
-  std::vector<float> row_scales(static_cast<size_t>(blocks));
-  // Row o, quantized from its floats, into the interleaved layout.
-  const auto store_row = [&](int64_t o, const float* values) {
-    quantize_row(values, in, block, row_q.data(), row_scales.data());
-    int8_t* dst = qw + layout.row_offset(o);
-    for (int64_t i = 0; i < in; ++i) dst[kernels::Q8Weights::input_offset(i)] = row_q[i];
-    for (int64_t b = 0; b < blocks; ++b) scales[((o / 4) * blocks + b) * 4 + o % 4] = row_scales[b];
-  };
+  // Rows are widened into buffers of k_padded floats whose tail stays zero.
+  const int64_t padded = layout.k_padded();
   if (!transposed) {
-    std::vector<float> row(static_cast<size_t>(in));
+    std::vector<float> row(static_cast<size_t>(padded), 0.0f);
     for (int64_t o = 0; o < out; ++o) {
-      read_f32(weight, o * in, in, row.data(), what);
-      store_row(o, row.data());
+      widen(weight, o * in, in, row.data(), what);
+      kernels::quantize_row_q8(row.data(), o, layout, qw, scales);
     }
     return q;
   }
   // [in, out] (Conv1D): gather kTile output rows at once, so every read is a
-  // run of kTile contiguous values rather than one value a row apart.
+  // run of kTile contiguous values rather than one value a row apart. f32
+  // weights are read in place, 16-bit ones widened a run at a time.
   constexpr int64_t kTile = 16;
-  std::vector<float> tile(static_cast<size_t>(kTile * in));
-  float run[kTile];
+  std::vector<float> tile(static_cast<size_t>(kTile * padded), 0.0f);
+  float widened[kTile];
+  const float* f32 = weight.dtype() == DType::F32 ? weight.f32() : nullptr;
   for (int64_t o0 = 0; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     for (int64_t i = 0; i < in; ++i) {
-      read_f32(weight, i * out + o0, rows, run, what);
-      for (int64_t t = 0; t < rows; ++t) tile[t * in + i] = run[t];
+      const float* run = f32 ? f32 + i * out + o0 : widened;
+      if (!f32) widen(weight, i * out + o0, rows, widened, what);
+      for (int64_t t = 0; t < rows; ++t) tile[t * padded + i] = run[t];
     }
-    for (int64_t t = 0; t < rows; ++t) store_row(o0 + t, tile.data() + t * in);
+    for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, scales);
   }
   return q;
 }

@@ -89,6 +89,40 @@ TEST_CASE("widen_f16 (integer SIMD) equals f16_to_f32 on every bit pattern", "[k
   }
 }
 
+TEST_CASE("narrow_f16 (integer SIMD) equals f32_to_f16 across every exponent, sign and rounding boundary", "[kernels][f16]") {
+  // Every top 16 bits (sign, exponent, 7 mantissa bits) with low 16 bits that
+  // put each of bits 12-15 (the dropped bits of normal halves, the rounding
+  // position of subnormal ones) on or off, over 0, 1, 0x7ff or 0xfff below:
+  // ties, just below and just above, odd and even kept bits. Then random
+  // patterns, and a tail shorter than a vector.
+  std::vector<float> all;
+  for (uint32_t hi = 0; hi < 0x10000; ++hi) {
+    for (uint32_t b = 0; b < 16; ++b) {
+      for (const uint32_t low : {0u, 1u, 0x7ffu, 0xfffu}) {
+        const uint32_t u = hi << 16 | b << 12 | low;
+        float f;
+        std::memcpy(&f, &u, 4);
+        all.push_back(f);
+      }
+    }
+  }
+  std::mt19937 gen(11);
+  std::uniform_int_distribution<uint32_t> any;
+  for (int i = 0; i < 100003; ++i) {
+    const uint32_t u = any(gen);
+    float f;
+    std::memcpy(&f, &u, 4);
+    all.push_back(f);
+  }
+  std::vector<uint16_t> got(all.size());
+  kernels::narrow_f16(all.data(), static_cast<int64_t>(all.size()), got.data());
+  size_t wrong = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (got[i] != f32_to_f16(all[i]) && wrong++ < 5) UNSCOPED_INFO("float bits 0x" << std::hex << bits_of(all[i]));
+  }
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("gemm_f16 (GEMV and panel GEMM) matches a double loop over the widened weights", "[kernels][f16]") {
   struct Case {
     int64_t m, n, k;
@@ -160,4 +194,36 @@ TEST_CASE("to_linear_f16 transposes Conv1D [in, out] weights and keeps f16 / bf1
   Tensor big = Tensor::zeros(DType::F32, {1, 2});
   big.f32()[1] = 1e6f;  // above 65504: an f16 Inf, so the kernels take the general path
   REQUIRE_FALSE(to_linear_f16(big, false, "big").finite);
+}
+
+TEST_CASE("to_linear_f16 rounds f32 weights with f32_to_f16 and keeps f16 bits, stored (out, in) or transposed", "[kernels][f16]") {
+  // Shapes with partial 16-column tiles and rows shorter than a vector; f16
+  // inputs are any bit pattern (NaN payloads included), kept as they are.
+  std::mt19937 gen(5);
+  std::uniform_real_distribution<float> d(-2, 2);
+  std::uniform_int_distribution<uint32_t> bits(0, 0xffff);
+  for (const auto& [out, in] : {std::pair<int64_t, int64_t>{37, 21}, {16, 5}, {3, 40}, {50, 1}}) {
+    for (const DType dtype : {DType::F32, DType::F16}) {
+      for (const bool transposed : {false, true}) {
+        Tensor w = transposed ? Tensor::zeros(dtype, {in, out}) : Tensor::zeros(dtype, {out, in});
+        auto* h16 = static_cast<uint16_t*>(w.mutable_data());
+        for (int64_t j = 0; j < out * in; ++j) {
+          if (dtype == DType::F32) w.f32()[j] = d(gen);
+          else h16[j] = static_cast<uint16_t>(bits(gen));
+        }
+        const LinearF16 t = to_linear_f16(w, transposed, "w");
+        REQUIRE(t.weight.shape() == Shape{out, in});
+        const auto* h = static_cast<const uint16_t*>(t.weight.data());
+        size_t wrong = 0;
+        for (int64_t o = 0; o < out; ++o) {
+          for (int64_t i = 0; i < in; ++i) {
+            const int64_t at = transposed ? i * out + o : o * in + i;
+            wrong += h[o * in + i] != (dtype == DType::F32 ? f32_to_f16(w.f32()[at]) : h16[at]);
+          }
+        }
+        INFO(out << "x" << in << " " << dtype_name(dtype) << (transposed ? " transposed" : ""));
+        CHECK(wrong == 0);
+      }
+    }
+  }
 }

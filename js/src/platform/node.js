@@ -17,12 +17,27 @@ export async function readFileIfExists(pathOrUrl) {
 // too long"), and weight files reach 2.2 GB (TinyLlama-1.1B).
 const HASH_CHUNK = 2 ** 30;
 
-/** Hex digest ('SHA-256' or 'SHA-1') of bytes. */
-export async function digestHex(algorithm, bytes) {
+/**
+ * An incremental digest ('SHA-256' or 'SHA-1'): update(bytes) as a download
+ * arrives, then hex(). Hashing each chunk as it comes spares a second pass
+ * over the whole file after it.
+ */
+export async function incrementalDigest(algorithm) {
   const { createHash } = await import('node:crypto');
   const hash = createHash(algorithm === 'SHA-256' ? 'sha256' : 'sha1');
-  for (let i = 0; i < bytes.length; i += HASH_CHUNK) hash.update(bytes.subarray(i, i + HASH_CHUNK));
-  return hash.digest('hex');
+  return {
+    update(bytes) {
+      for (let i = 0; i < bytes.length; i += HASH_CHUNK) hash.update(bytes.subarray(i, i + HASH_CHUNK));
+    },
+    hex: () => hash.digest('hex'),
+  };
+}
+
+/** Hex digest ('SHA-256' or 'SHA-1') of bytes. */
+export async function digestHex(algorithm, bytes) {
+  const digest = await incrementalDigest(algorithm);
+  digest.update(bytes);
+  return digest.hex();
 }
 
 /**
