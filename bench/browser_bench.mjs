@@ -116,8 +116,9 @@ function rendererPeakMb(profile) {
   return peak;
 }
 
-async function runHubwasm(body) {
+async function runHubwasm(folder, body) {
   const hub = await startHubServer({ root: modelsDir });
+  await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
   const site = await startStaticServer({ root: ROOT, headers: threads > 1
     ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {} });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-bench-chromium-'));
@@ -172,7 +173,7 @@ for (const name of models) {
     const acc = { peer: {}, hubwasm: {} };
     for (let r = 0; r < repeat; r++) {
       const peer = runPeer(`hubwasm-bench--${name}`, c.dtype);
-      const ours = await runHubwasm(c.body);
+      const ours = await runHubwasm(`hubwasm-bench--${name}`, c.body);
       print({ type: 'run', model: name, dtype: c.dtype, repeat: r, peer, hubwasm: ours });
       for (const m of Object.keys(c.metrics)) {
         (acc.peer[m] ??= []).push(peer[m]);

@@ -25,12 +25,7 @@ const now = () => performance.now();
 const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', model: folder, dtype, ...o }) + '\n');
 
 const hub = await startHubServer({ root: modelsDir });
-// The stand-in Hub hashes a file for its ETag on the first request, in this
-// process (the real Hub has them stored): done before the clock starts, so
-// load_ms counts only the client's work.
-for (const file of fs.readdirSync(path.join(modelsDir, folder)).filter((f) => f.endsWith('.safetensors'))) {
-  await fetch(`${hub.url}${folder.replace('--', '/')}/resolve/main/${file}`, { method: 'HEAD' });
-}
+await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
 env.remoteHost = hub.url;
 env.useFSCache = false;
 env.allowLocalModels = false;

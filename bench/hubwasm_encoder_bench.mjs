@@ -22,6 +22,7 @@ const now = () => performance.now();
 const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', model: folder, ...o }) + '\n');
 
 const hub = await startHubServer({ root: modelsDir });
+await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
 env.remoteHost = hub.url;
 env.useFSCache = false;
 env.allowLocalModels = false;
