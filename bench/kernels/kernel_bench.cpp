@@ -143,7 +143,7 @@ int main() {
      // pass meets its weights.
     const int64_t n = 3072, k = 768, mats = 16;
     const auto w = rnd(size_t(mats * n * k), 2), bias = rnd(size_t(n), 3);
-    for (int64_t m : {4, 16, 32, 64}) {
+    for (int64_t m : {4, 16, 32, 64, 128}) {
       const auto a = rnd(size_t(m * k), 1);
       std::vector<float> c(size_t(m * n));
       const auto per_matrix = [&](bool dots, int64_t count) {

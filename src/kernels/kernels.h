@@ -32,7 +32,7 @@ void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, 
 // the weights costs more than it saves.
 void gemm_f32_nk_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* w, int64_t ldw,
                      const float* bias, float* c, int64_t ldc);
-constexpr int64_t kNkDotMaxRows = 32;
+constexpr int64_t kNkDotMaxRows = 64;
 // y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = one dot product
 // per output row, KN = y in L1 updated with 8 rows of W per pass.
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,

@@ -1,6 +1,6 @@
 // Kernels against plain reference loops (double accumulation), over shapes
 // that hit every edge: m, n, k not multiples of the 4x8 tile, k > KC (256),
-// n > NC (512), m == 1 (GEMV), m around the dot-product path's limit (32),
+// n > NC (512), m == 1 (GEMV), m around the dot-product path's limit (64),
 // short q8 blocks.
 #include <catch2/catch.hpp>
 
@@ -50,7 +50,7 @@ TEST_CASE("gemm_f32 (4x8 packed, NK dots) and gemv_f32 match a reference loop", 
     int64_t m, n, k;
   };
   const Case cases[] = {{1, 1, 1},   {1, 7, 5},    {1, 37, 300},  {1, 64, 384},  {2, 9, 3},    {3, 8, 8},
-                        {4, 8, 256}, {5, 17, 257}, {16, 384, 384}, {32, 19, 70}, {33, 100, 513}, {7, 600, 70}, {64, 1030, 31}};
+                        {4, 8, 256}, {5, 17, 257}, {16, 384, 384}, {32, 19, 70}, {33, 100, 513}, {65, 12, 100}, {7, 600, 70}, {64, 1030, 31}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     for (BLayout layout : {BLayout::NK, BLayout::KN}) {
