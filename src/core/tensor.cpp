@@ -195,6 +195,27 @@ void read_f32(const Tensor& t, int64_t begin, int64_t count, float* dst, const s
   }
 }
 
+void read_columns_f32(const Tensor& t, int64_t col, int64_t count, float* dst, int64_t dst_stride,
+                      const std::string& what) {
+  require_float(t, what);
+  const int64_t rows = t.dim(0), cols = t.dim(1);
+  constexpr int64_t kRun = 16;
+  float widened[kRun];
+  for (int64_t c0 = 0; c0 < count; c0 += kRun) {
+    const int64_t run_length = std::min(kRun, count - c0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t begin = r * cols + col + c0;
+      const float* run = widened;
+      if (t.dtype() == DType::F32) {
+        run = t.f32() + begin;  // in place
+      } else {
+        read_f32(t, begin, run_length, widened, what);
+      }
+      for (int64_t c = 0; c < run_length; ++c) dst[(c0 + c) * dst_stride + r] = run[c];
+    }
+  }
+}
+
 void check_output(const Tensor& out, int64_t rows, int64_t cols, const char* op) {
   if (out.dtype() != DType::F32 || out.rank() == 0 || out.dim(out.rank() - 1) != cols || out.numel() != rows * cols) {
     throw Error(ErrorCode::InvalidArgument, std::string(op) + ": output " + shape_to_string(out.shape()) +

@@ -64,6 +64,12 @@ Tensor to_f32(const Tensor& t, const std::string& what);
 // Elements [begin, begin + count) of an f32, f16 or bf16 tensor as float32
 // (16-bit values widened exactly); other dtypes are an error naming `what`.
 void read_f32(const Tensor& t, int64_t begin, int64_t count, float* dst, const std::string& what);
+// Columns [col, col + count) of a 2-D f32, f16 or bf16 tensor as float32
+// rows: column col + c goes to dst + c * dst_stride. Reads run along each
+// row, count values at a time (not one value a row apart), which is what
+// makes transposing a GPT-2 Conv1D weight [in, out] while loading fast.
+void read_columns_f32(const Tensor& t, int64_t col, int64_t count, float* dst, int64_t dst_stride,
+                      const std::string& what);
 
 float f16_to_f32(uint16_t h);
 // Round to nearest even; overflow gives +-inf, NaN stays NaN (quiet).

@@ -33,7 +33,10 @@ bool spin_until(Done done, std::chrono::microseconds budget) {
   const auto end = std::chrono::steady_clock::now() + budget;
   for (int i = 1;; ++i) {
     if (done()) return true;
-    if (i % 64 == 0 && std::chrono::steady_clock::now() >= end) return false;
+    if (i % 64 == 0) {
+      if (std::chrono::steady_clock::now() >= end) return false;
+      std::this_thread::yield();  // more threads than free cores: let the one with work run
+    }
   }
 }
 

@@ -22,7 +22,8 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
               BLayout layout, const float* bias, float* c, int64_t ldc);
 
 // The packed, cache-blocked 4x8 register-tiled GEMM (gemm_f32_4x8_simd128.cpp),
-// for any m (used by gemm_f32 when m > 1).
+// for any m (used by gemm_f32 for KN weights with m > 1 and for NK weights
+// with m > kNkDotMaxRows).
 void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                   BLayout layout, const float* bias, float* c, int64_t ldc);
 

@@ -27,10 +27,15 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
   // One (sequence, head) pair per task; each thread has its own scores block.
   const int64_t head_macs = 2 * s.seq * total * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
-    // Sized by the cache capacity, not the length: constant between cache growths.
-    thread_local std::vector<float> scores_buffer;
-    if (scores_buffer.size() < static_cast<size_t>(s.seq * s.capacity)) scores_buffer.resize(s.seq * s.capacity);
-    Eigen::Map<RowMajor> scores(scores_buffer.data(), s.seq, total);
+    // Decode keeps one row per cache slot per thread (constant between cache
+    // growths, so no allocation per token); a prompt's block, which can be
+    // large, lives only for this call.
+    thread_local std::vector<float> decode_scores;
+    std::vector<float> prompt_scores;
+    std::vector<float>& buffer = s.seq == 1 ? decode_scores : prompt_scores;
+    const size_t needed = static_cast<size_t>(s.seq == 1 ? s.capacity : s.seq * total);
+    if (buffer.size() < needed) buffer.resize(needed);
+    Eigen::Map<RowMajor> scores(buffer.data(), s.seq, total);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
       const int32_t* row_mask = mask.empty() ? nullptr : mask.data() + b * total;

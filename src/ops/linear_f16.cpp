@@ -38,16 +38,12 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   } else if (dtype == DType::F16 && !transposed) {
     std::memcpy(dst, src, static_cast<size_t>(out * in) * sizeof(uint16_t));  // kept bit for bit
   } else if (dtype == DType::F32) {
-    // [in, out] (Conv1D): kTile columns gathered at once, so every read is a
-    // run of kTile contiguous values rather than one value a row apart.
+    // [in, out] (Conv1D): kTile columns gathered at once.
     constexpr int64_t kTile = 16;
-    const float* f = weight.f32();
     std::vector<float> columns(static_cast<size_t>(kTile * in));
     for (int64_t o0 = 0; o0 < out; o0 += kTile) {
       const int64_t rows = std::min(kTile, out - o0);
-      for (int64_t i = 0; i < in; ++i) {
-        for (int64_t t = 0; t < rows; ++t) columns[t * in + i] = f[i * out + o0 + t];
-      }
+      read_columns_f32(weight, o0, rows, columns.data(), in, what);
       for (int64_t t = 0; t < rows; ++t) kernels::narrow_f16(columns.data() + t * in, in, dst + (o0 + t) * in);
     }
   } else {

@@ -11,11 +11,11 @@ namespace hubwasm {
 namespace {
 
 // Values [begin, begin + count) of a float weight as float32: f16 ones
-// widened 8 at a time (kernels::widen_f16, exact like f16_to_f32).
+// widened 8 at a time (kernels::widen_f16, exact like f16_to_f32). Tensors
+// are aligned to their element size (SafetensorsFile::tensor copies others).
 void widen(const Tensor& weight, int64_t begin, int64_t count, float* dst, const std::string& what) {
-  const void* data = weight.data();
-  if (weight.dtype() == DType::F16 && reinterpret_cast<uintptr_t>(data) % alignof(uint16_t) == 0) {
-    kernels::widen_f16(static_cast<const uint16_t*>(data) + begin, count, dst);
+  if (weight.dtype() == DType::F16) {
+    kernels::widen_f16(static_cast<const uint16_t*>(weight.data()) + begin, count, dst);
   } else {
     read_f32(weight, begin, count, dst, what);
   }
@@ -60,20 +60,12 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     }
     return q;
   }
-  // [in, out] (Conv1D): gather kTile output rows at once, so every read is a
-  // run of kTile contiguous values rather than one value a row apart. f32
-  // weights are read in place, 16-bit ones widened a run at a time.
+  // [in, out] (Conv1D): kTile output rows gathered at once.
   constexpr int64_t kTile = 16;
   std::vector<float> tile(static_cast<size_t>(kTile * padded), 0.0f);
-  float widened[kTile];
-  const float* f32 = weight.dtype() == DType::F32 ? weight.f32() : nullptr;
   for (int64_t o0 = 0; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
-    for (int64_t i = 0; i < in; ++i) {
-      const float* run = f32 ? f32 + i * out + o0 : widened;
-      if (!f32) widen(weight, i * out + o0, rows, widened, what);
-      for (int64_t t = 0; t < rows; ++t) tile[t * padded + i] = run[t];
-    }
+    read_columns_f32(weight, o0, rows, tile.data(), padded, what);
     for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, scales);
   }
   return q;

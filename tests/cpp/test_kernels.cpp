@@ -85,20 +85,24 @@ TEST_CASE("gemm_f32 (4x8 packed, NK dots) and gemv_f32 match a reference loop", 
 }
 
 TEST_CASE("gemm_f32 honours leading dimensions (strided views)", "[kernels]") {
-  const int64_t m = 6, n = 10, k = 12, lda = 20, ldb = 15, ldc = 13;
-  const auto a = random_floats(size_t(m * lda), 91);
-  const auto b = random_floats(size_t(n * ldb), 92);
-  std::vector<float> ad(size_t(m * k)), bd(size_t(n * k));
-  for (int64_t i = 0; i < m; ++i) std::copy_n(&a[i * lda], k, &ad[i * k]);
-  for (int64_t j = 0; j < n; ++j) std::copy_n(&b[j * ldb], k, &bd[j * k]);
-  const auto want = ref_gemm(m, n, k, ad, bd, BLayout::NK, nullptr);
-  std::vector<float> c(size_t(m * ldc), 42.0f);
-  kernels::gemm_f32(m, n, k, a.data(), lda, b.data(), ldb, BLayout::NK, nullptr, c.data(), ldc);
-  std::vector<float> got(size_t(m * n));
-  for (int64_t i = 0; i < m; ++i) std::copy_n(&c[i * ldc], n, &got[i * n]);
-  CHECK(max_rel_err(got, want) < 1e-5);
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = n; j < ldc; ++j) CHECK(c[i * ldc + j] == 42.0f);  // padding untouched
+  // m = 6: the dot-product path (attention reads Q and K this way); m = 70: packed.
+  for (const int64_t m : {6, 70}) {
+    const int64_t n = 10, k = 12, lda = 20, ldb = 15, ldc = 13;
+    const auto a = random_floats(size_t(m * lda), 91);
+    const auto b = random_floats(size_t(n * ldb), 92);
+    std::vector<float> ad(size_t(m * k)), bd(size_t(n * k));
+    for (int64_t i = 0; i < m; ++i) std::copy_n(&a[i * lda], k, &ad[i * k]);
+    for (int64_t j = 0; j < n; ++j) std::copy_n(&b[j * ldb], k, &bd[j * k]);
+    const auto want = ref_gemm(m, n, k, ad, bd, BLayout::NK, nullptr);
+    std::vector<float> c(size_t(m * ldc), 42.0f);
+    kernels::gemm_f32(m, n, k, a.data(), lda, b.data(), ldb, BLayout::NK, nullptr, c.data(), ldc);
+    std::vector<float> got(size_t(m * n));
+    for (int64_t i = 0; i < m; ++i) std::copy_n(&c[i * ldc], n, &got[i * n]);
+    INFO("m=" << m);
+    CHECK(max_rel_err(got, want) < 1e-5);
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = n; j < ldc; ++j) CHECK(c[i * ldc + j] == 42.0f);  // padding untouched
+    }
   }
 }
 

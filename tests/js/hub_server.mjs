@@ -35,6 +35,7 @@ export const defaultRoot = path.join(process.env.HUBWASM_SHARED ?? path.join(rep
 // Files the Hub stores in LFS: its default .gitattributes patterns we use, and anything over 10 MB.
 const LFS_EXTENSIONS = new Set(['.safetensors', '.bin', '.onnx', '.model']);
 const LFS_MIN_SIZE = 10 * 1024 * 1024;
+const isLfs = (file, stat) => stat.size > LFS_MIN_SIZE || LFS_EXTENSIONS.has(path.extname(file));
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -166,7 +167,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
     const stat = inRepo ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
     if (!stat?.isFile()) return replyError(404, 'Entry not found', 'EntryNotFound');
 
-    const lfs = stat.size > LFS_MIN_SIZE || LFS_EXTENSIONS.has(path.extname(file));
+    const lfs = isLfs(file, stat);
     const etag = `"${await fileHash(file, stat, lfs)}"`;
     const headers = {
       ETag: etag,
@@ -220,7 +221,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
       const dir = path.join(root, repo);
       for (const name of fs.readdirSync(dir)) {
         const file = path.join(dir, name), stat = fs.statSync(file);
-        if (stat.isFile()) await fileHash(file, stat, stat.size > LFS_MIN_SIZE || LFS_EXTENSIONS.has(path.extname(file)));
+        if (stat.isFile()) await fileHash(file, stat, isLfs(file, stat));
       }
     },
     close() {
