@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "kernels/kernels.h"
 
 namespace hubwasm {
@@ -17,19 +18,24 @@ Activation parse_activation(const std::string& name, const std::string& key) {
 }
 
 void activation_inplace(Tensor& x, Activation act) {
-  float* v = x.f32();
-  const int64_t n = x.numel();
-  switch (act) {
-    case Activation::GeluErf: kernels::gelu_erf_f32(n, v); break;
-    case Activation::GeluTanh: kernels::gelu_tanh_f32(n, v); break;
-    case Activation::Silu: kernels::silu_f32(n, v); break;
-    case Activation::Relu:
-      for (int64_t i = 0; i < n; ++i) v[i] = v[i] > 0 ? v[i] : 0.0f;
-      break;
-    case Activation::Tanh:
-      for (int64_t i = 0; i < n; ++i) v[i] = std::tanh(v[i]);
-      break;
-  }
+  float* data = x.f32();
+  // Element-wise: any split gives the same values (the kernels' vector tail
+  // rounds like the body).
+  parallel::parallel_for(x.numel(), parallel::grain_for(16, 4), [&](int64_t i0, int64_t i1) {
+    float* v = data + i0;
+    const int64_t n = i1 - i0;
+    switch (act) {
+      case Activation::GeluErf: kernels::gelu_erf_f32(n, v); break;
+      case Activation::GeluTanh: kernels::gelu_tanh_f32(n, v); break;
+      case Activation::Silu: kernels::silu_f32(n, v); break;
+      case Activation::Relu:
+        for (int64_t i = 0; i < n; ++i) v[i] = v[i] > 0 ? v[i] : 0.0f;
+        break;
+      case Activation::Tanh:
+        for (int64_t i = 0; i < n; ++i) v[i] = std::tanh(v[i]);
+        break;
+    }
+  });
 }
 
 }  // namespace hubwasm

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 
 namespace hubwasm {
 namespace {
@@ -29,17 +30,26 @@ void layer_norm_inplace(Tensor& x, const LayerNorm& norm) {
   const int64_t hidden = x.dim(x.rank() - 1);
   if (norm.weight.numel() != hidden) throw Error(ErrorCode::InvalidArgument, "layer_norm: hidden size mismatch");
   float* data = x.f32();
-  for (int64_t r = 0, rows = x.numel() / hidden; r < rows; ++r) {
-    normalize_row(data + r * hidden, hidden, norm.weight.f32(), norm.bias.f32(), norm.eps);
-  }
+  parallel::parallel_for(x.numel() / hidden, parallel::grain_for(4 * hidden), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) normalize_row(data + r * hidden, hidden, norm.weight.f32(), norm.bias.f32(), norm.eps);
+  });
 }
 
 void add_layer_norm_inplace(Tensor& x, const Tensor& residual, const LayerNorm& norm) {
+  const int64_t hidden = x.dim(x.rank() - 1);
   if (residual.numel() != x.numel()) throw Error(ErrorCode::InvalidArgument, "add_layer_norm: shape mismatch");
+  if (norm.weight.numel() != hidden) throw Error(ErrorCode::InvalidArgument, "layer_norm: hidden size mismatch");
   float* data = x.f32();
   const float* res = residual.f32();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) data[i] += res[i];
-  layer_norm_inplace(x, norm);
+  // Row by row: the sum is normalised while it is still in cache.
+  parallel::parallel_for(x.numel() / hidden, parallel::grain_for(5 * hidden), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      float* row = data + r * hidden;
+      const float* add = res + r * hidden;
+      for (int64_t i = 0; i < hidden; ++i) row[i] += add[i];
+      normalize_row(row, hidden, norm.weight.f32(), norm.bias.f32(), norm.eps);
+    }
+  });
 }
 
 }  // namespace hubwasm
