@@ -122,6 +122,25 @@ for (const kind of ['reset', 'truncate', 'bad-checksum']) {
   });
 }
 
+// Each checksum path: sha256 of an LFS file and git's blob sha1 of a small one, with the size known
+// up front or only at the end (chunked).
+for (const [file, match] of [['model.safetensors', WEIGHTS], ['config.json', /micro-bert\/resolve\/main\/config\.json$/]]) {
+  for (const chunked of [false, true]) {
+    test(`bad-checksum on ${file}${chunked ? ' without Content-Length' : ''}: retried once, then NETWORK_ERROR`, async () => {
+      hub.setFaults([{ match, kind: 'bad-checksum', chunked, times: 1 }]);
+      const model = await AutoModel.from_pretrained(MODEL);
+      await model.dispose();
+      assert.equal(requestsFor(file).length, 2);
+      const cached = Object.entries(assertCacheComplete()).find(([name]) => name.endsWith(file));
+      assert.ok(cached[1].equals(fs.readFileSync(path.join(modelDir('hubwasm-fixtures--micro-bert'), file))));
+      env.cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-cache-'));  // a cold cache again
+      hub.setFaults([{ match, kind: 'bad-checksum', chunked }]);
+      await assertError(AutoModel.from_pretrained(MODEL), 'NETWORK_ERROR', new RegExp(`${file.replace('.', '\\.')}: `));
+      assert.ok(!fs.readdirSync(env.cacheDir, { recursive: true }).some((f) => String(f).endsWith(file)));
+    });
+  }
+}
+
 test('slow first byte beyond the timeout: abandoned and retried', async () => {
   env.fetchTimeoutMs = 200;
   hub.setFaults([{ match: WEIGHTS, kind: 'slow-first-byte:3000', times: 1 }]);

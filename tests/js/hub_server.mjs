@@ -20,7 +20,8 @@
 //   truncate               announce the full Content-Length, send half the body, then close
 //   bad-checksum           send the full body with one byte flipped (same ETag)
 // The first three are checked, in order, on every request; the last three only on responses that send
-// file bytes (GET 200/206), so a redirect does not use them up.
+// file bytes (GET 200/206), so a redirect does not use them up. A body fault with `chunked: true` also
+// leaves out Content-Length (chunked transfer), so the client cannot know the size before the end.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -188,13 +189,13 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
       return res.end();
     }
     const { start, end } = range ?? { start: 0, end: stat.size - 1 };
+    const fault = req.method === 'GET' && rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, req, urlPath));
+    if (fault) fault.times--;
     reply(range ? 206 : 200, {
-      ...headers, 'Content-Length': end - start + 1,
+      ...headers, ...(!fault?.chunked && { 'Content-Length': end - start + 1 }),
       ...(range && { 'Content-Range': `bytes ${start}-${end}/${stat.size}` }),
     });
     if (req.method === 'HEAD') return res.end();
-    const fault = rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, req, urlPath));
-    if (fault) fault.times--;
     await sendBody(res, file, start, end, fault?.name);
   }
 
