@@ -28,7 +28,7 @@ void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, 
                   BLayout layout, const float* bias, float* c, int64_t ldc);
 
 // C[m, n] = A[m, k] * W^T (+ bias) for [n, k] weights without packing
-// (gemm_f32_nk_dot4x2_simd128.cpp): 4 rows of A dotted with 2 weight rows at
+// (gemm_f32_nk_dot2x4_simd128.cpp): 2 rows of A dotted with 4 weight rows at
 // a time. gemm_f32 uses it for few rows (m <= kNkDotMaxRows), where packing
 // the weights costs more than it saves.
 void gemm_f32_nk_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* w, int64_t ldw,
