@@ -16,8 +16,9 @@ enum class BLayout { NK, KN };
 
 // C[m, n] = A[m, k] * op(B) (+ bias[n]); op(B) = B^T for NK, B for KN.
 // Leading dimensions are row strides in elements. bias may be null.
-// m == 1 takes the GEMV path, few rows over NK weights the dot-product path. Split across parallel::num_threads() threads
-// (parallel_split.cpp); the result is the same for any thread count.
+// m == 1 takes the GEMV path, few rows over NK weights the dot-product path.
+// Split across parallel::num_threads() threads (parallel_split.cpp); the
+// result is the same for any thread count.
 void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
               BLayout layout, const float* bias, float* c, int64_t ldc);
 
@@ -34,6 +35,7 @@ void gemm_f32_4x8(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, 
 void gemm_f32_nk_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* w, int64_t ldw,
                      const float* bias, float* c, int64_t ldc);
 constexpr int64_t kNkDotMaxRows = 64;
+
 // y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = one dot product
 // per output row, KN = y in L1 updated with 8 rows of W per pass.
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,

@@ -7,7 +7,9 @@
 namespace hubwasm {
 
 Tensor& Workspace::get(size_t slot, std::initializer_list<int64_t> dims) {
-  if (slot >= kSlots) throw Error(ErrorCode::InvalidArgument, "workspace: slot " + std::to_string(slot) + " out of range");
+  if (slot >= kSlots) {
+    throw Error(ErrorCode::InvalidArgument, "workspace: slot " + std::to_string(slot) + " out of range");
+  }
   Slot& s = slots_[slot];
   const Shape& current = s.view.shape();
   if (!s.view.empty() && std::equal(dims.begin(), dims.end(), current.begin(), current.end())) return s.view;

@@ -24,9 +24,10 @@ struct CausalAttentionShape {
 // head h reads kv head h / (heads / kv_heads), as repeat_kv does.
 // mask: batch*(past+seq) entries, 0 = padding; empty = no padding. Queries
 // that see no key (padding rows) get zeros. Writes the context (batch*seq,
-// heads*head_dim) into `out` (see check_output). Scores live in a per-thread
-// buffer kept across calls (seq x capacity floats), so decode steps allocate
-// nothing once it has grown.
+// heads*head_dim) into `out` (see check_output). A decode step's scores
+// (seq 1) live in a per-thread row of `capacity` floats kept across calls,
+// so decode steps allocate nothing once it has grown; a prompt's scores
+// block is allocated per call.
 void causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
                       const std::vector<int32_t>& mask, const CausalAttentionShape& shape, Tensor& out);
 
