@@ -1,17 +1,22 @@
 // One hubwasm decoder measurement in a fresh Node process, with the protocol
 // of ../shared/bench/peer_bench.mjs for decoders and its prompt (its
-// --dump-inputs file): greedy generate() of exactly 64 new tokens; load
-// (AutoModelForCausalLM from a 127.0.0.1 Hub server); time to first token and
-// decode tokens/s through a streamer, median of 3 after 2 warm-up runs; peak
-// RSS. Prints one JSON line per metric. A model the package refuses as too
+// --dump-inputs file): greedy generate() of exactly 64 new tokens; cold load
+// (AutoModelForCausalLM); time to first token and decode tokens/s through a
+// streamer, median of 3 after 2 warm-up runs; peak RSS. Prints one JSON line
+// per metric. With --source local (the default) the cold load reads the files
+// from a local folder, as the peer does (bench/local_models.mjs), and a second
+// load, from the stand-in Hub server with the runtime already up, gives
+// hub_load_ms (download and checksums included); with --source hub the cold
+// load is from that server. A model the package refuses as too
 // large for wasm32 (HubwasmError MODEL_TOO_LARGE, raised before any weight
 // is downloaded) gives one line {metric: 'refused', message, weight_gets}
 // instead, weight_gets counting whole-file safetensors GETs the server saw.
-//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1]
+//   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1] [--source local|hub]
 import fs from 'node:fs';
 import path from 'node:path';
-import { AutoModelForCausalLM, HubwasmError, Tensor, env } from 'hubwasm';
+import { AutoModelForCausalLM, AutoTokenizer, HubwasmError, Tensor, env } from 'hubwasm';
 import { startHubServer } from '../tests/js/hub_server.mjs';
+import { localModelFolder } from './local_models.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 && i + 1 < args.length ? args[i + 1] : d; };
@@ -26,14 +31,27 @@ const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', mo
 
 const hub = await startHubServer({ root: modelsDir });
 await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
-env.remoteHost = hub.url;
 env.useFSCache = false;
-env.allowLocalModels = false;
 env.backends.wasm.numThreads = +opt('--threads', 1);
+const fromHub = () => {
+  Object.assign(env, { allowRemoteModels: true, allowLocalModels: false, remoteHost: hub.url });
+  return folder.replace('--', '/');
+};
+const fromLocalFiles = () => {
+  const local = localModelFolder(modelsDir, folder);
+  Object.assign(env, { allowRemoteModels: false, allowLocalModels: true, localModelPath: local.root });
+  return local.id;
+};
+const source = opt('--source', 'local');
+// As the peer: the tokenizer, then the model.
+const load = async (id) => {
+  await AutoTokenizer.from_pretrained(id);
+  return AutoModelForCausalLM.from_pretrained(id, { dtype });
+};
 let t = now();
 let lm;
 try {
-  lm = await AutoModelForCausalLM.from_pretrained(folder.replace('--', '/'), { dtype });
+  lm = await load(source === 'hub' ? fromHub() : fromLocalFiles());
 } catch (error) {
   if (!(error instanceof HubwasmError && error.code === 'MODEL_TOO_LARGE')) throw error;
   const weightGets = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors') && !r.range).length;
@@ -42,7 +60,7 @@ try {
   hub.close();
   process.exit(0);
 }
-emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms' });
+emit({ metric: 'load_ms', value: +(now() - t).toFixed(1), unit: 'ms', source });
 const input_ids = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
 const gen = async () => {
   const times = [];
@@ -60,5 +78,11 @@ emit({ metric: 'decode_tok_per_s', value: +median(rs.map((r) => r.decode)).toFix
 emit({ metric: 'weight_bytes', value: lm.weight_bytes, unit: 'bytes' });
 emit({ metric: 'peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' });
 await lm.dispose();
+if (source === 'local') {
+  t = now();
+  const again = await load(fromHub());
+  emit({ metric: 'hub_load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'from a 127.0.0.1 Hub server, runtime already up' });
+  await again.dispose();
+}
 hub.close();
 process.exit(0);

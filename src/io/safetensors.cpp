@@ -144,23 +144,45 @@ SafetensorsFile SafetensorsFile::parse_layout(size_t size, const ReadBytes& read
   return file;
 }
 
-Tensor SafetensorsFile::tensor(const std::string& name) const {
+const SafetensorsEntry& SafetensorsFile::entry(const std::string& name) const {
   const auto it = entries_.find(name);
   if (it == entries_.end()) {
     throw Error(ErrorCode::MissingTensor, filename_ + ": no tensor named \"" + name + "\"");
   }
-  const SafetensorsEntry& e = it->second;
+  return it->second;
+}
+
+Tensor SafetensorsFile::tensor(const std::string& name) const {
+  const SafetensorsEntry& e = entry(name);
+  return bytes_as(e.dtype, e.shape, e.begin, e.end);
+}
+
+Tensor SafetensorsFile::rows(const std::string& name, int64_t begin, int64_t end) const {
+  const SafetensorsEntry& e = entry(name);
+  if (e.shape.empty() || begin < 0 || end < begin || end > e.shape[0]) {
+    throw Error(ErrorCode::InvalidArgument, filename_ + ": rows [" + std::to_string(begin) + ", " +
+                                                std::to_string(end) + ") of \"" + name + "\" " +
+                                                shape_to_string(e.shape) + " are out of range");
+  }
+  Shape shape = e.shape;
+  shape[0] = end - begin;
+  const size_t row_bytes = e.shape[0] ? (e.end - e.begin) / static_cast<size_t>(e.shape[0]) : 0;
+  return bytes_as(e.dtype, shape, e.begin + static_cast<size_t>(begin) * row_bytes,
+                  e.begin + static_cast<size_t>(end) * row_bytes);
+}
+
+Tensor SafetensorsFile::bytes_as(DType dtype, const Shape& shape, size_t begin, size_t end) const {
   if (source_) {
-    Tensor copy = Tensor::zeros(e.dtype, e.shape);
-    source_->read(data_start_ + e.begin, e.end - e.begin, static_cast<uint8_t*>(copy.mutable_data()));
+    Tensor copy = Tensor::zeros(dtype, shape);
+    source_->read(data_start_ + begin, end - begin, static_cast<uint8_t*>(copy.mutable_data()));
     return copy;
   }
-  const uint8_t* p = blob_->data() + data_start_ + e.begin;
-  if (reinterpret_cast<uintptr_t>(p) % dtype_size(e.dtype) == 0) {
-    return Tensor::view_of(blob_, p, e.dtype, e.shape);
+  const uint8_t* p = blob_->data() + data_start_ + begin;
+  if (reinterpret_cast<uintptr_t>(p) % dtype_size(dtype) == 0) {
+    return Tensor::view_of(blob_, p, dtype, shape);
   }
-  Tensor copy = Tensor::zeros(e.dtype, e.shape);
-  std::memcpy(copy.mutable_data(), p, e.end - e.begin);
+  Tensor copy = Tensor::zeros(dtype, shape);
+  std::memcpy(copy.mutable_data(), p, end - begin);
   return copy;
 }
 

@@ -35,11 +35,18 @@ class SafetensorsFile {
   // A view of the tensor's bytes (a copy if the bytes are misaligned or the
   // file is a byte source).
   Tensor tensor(const std::string& name) const;
+  // Rows [begin, end) of the tensor's first dimension, as tensor() gives
+  // them: only these rows are read from a byte source, so a converting loader
+  // can take a large weight a band at a time.
+  Tensor rows(const std::string& name, int64_t begin, int64_t end) const;
 
  private:
   // Header checks; `read(offset, len, dst)` gives the file's bytes.
   using ReadBytes = std::function<void(size_t offset, size_t len, uint8_t* dst)>;
   static SafetensorsFile parse_layout(size_t size, const ReadBytes& read, const std::string& filename);
+  const SafetensorsEntry& entry(const std::string& name) const;
+  // Bytes [begin, end) of the data section as a tensor of `shape`.
+  Tensor bytes_as(DType dtype, const Shape& shape, size_t begin, size_t end) const;
 
   BlobPtr blob_;
   ByteSourcePtr source_;

@@ -88,15 +88,20 @@ WeightStore WeightStore::from_repo(const RepoFiles& files) {
   return store;
 }
 
-std::optional<Tensor> WeightStore::find(const std::string& name) const {
+const SafetensorsFile& WeightStore::file_of(const std::string& name) const {
   const auto it = where_.find(name);
-  if (it == where_.end()) return std::nullopt;
-  return files_[it->second].tensor(name);
+  if (it == where_.end()) {
+    throw Error(ErrorCode::MissingTensor, "tensor \"" + name + "\" not found in " + files_description_);
+  }
+  return files_[it->second];
 }
 
-Tensor WeightStore::get(const std::string& name) const {
-  if (auto t = find(name)) return *t;
-  throw Error(ErrorCode::MissingTensor, "tensor \"" + name + "\" not found in " + files_description_);
+Tensor WeightStore::get(const std::string& name) const { return file_of(name).tensor(name); }
+
+const SafetensorsEntry& WeightStore::entry(const std::string& name) const { return file_of(name).entries().at(name); }
+
+Tensor WeightStore::rows(const std::string& name, int64_t begin, int64_t end) const {
+  return file_of(name).rows(name, begin, end);
 }
 
 std::vector<std::string> WeightStore::names() const {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +20,18 @@ class WeightStore {
   static WeightStore from_repo(const RepoFiles& files);
 
   bool has(const std::string& name) const { return where_.count(name) != 0; }
-  std::optional<Tensor> find(const std::string& name) const;
   // Throws MissingTensor naming the tensor and the weight files searched.
   Tensor get(const std::string& name) const;
+  // The tensor's dtype and shape from its file's header (no bytes read).
+  const SafetensorsEntry& entry(const std::string& name) const;
+  // Rows [begin, end) of its first dimension (SafetensorsFile::rows).
+  Tensor rows(const std::string& name, int64_t begin, int64_t end) const;
   std::vector<std::string> names() const;
   const std::string& files_description() const { return files_description_; }
 
  private:
+  const SafetensorsFile& file_of(const std::string& name) const;
+
   std::vector<SafetensorsFile> files_;
   std::map<std::string, size_t> where_;  // tensor name -> index into files_
   std::string files_description_;

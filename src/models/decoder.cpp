@@ -135,52 +135,61 @@ LayerNorm DecoderWeights::layer_norm(const std::string& prefix, int64_t hidden, 
   return {tensor(prefix + ".weight", {hidden}), tensor(prefix + ".bias", {hidden}), eps};
 }
 
-Projection DecoderWeights::store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const {
+Tensor DecoderWeights::read(const StoredMatrix& weight) const {
+  return store_.rows(weight.name, weight.first, weight.first + weight.rows);
+}
+
+Projection DecoderWeights::store(const StoredMatrix& weight, Tensor bias, bool transposed) const {
+  const DType dtype = store_.entry(weight.name).dtype;
+  const auto band = [&](int64_t begin, int64_t end) {
+    return store_.rows(weight.name, weight.first + begin, weight.first + end);
+  };
   switch (options_.format) {
     case WeightFormat::Q8: {
-      // Quantized tensor by tensor; 16-bit weights are widened a row at a time, never as a whole.
-      const bool half = weight.dtype() == DType::F16 || weight.dtype() == DType::BF16;
-      return Projection::from_q8(quantize_q8(half ? weight : to_f32(weight, what), transposed, options_.q8_block),
-                                 std::move(bias));
+      if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16) break;  // to_f32 names the dtype
+      LinearQ8 q = transposed ? quantize_q8(read(weight), true, options_.q8_block)
+                              : quantize_q8_rows(weight.rows, weight.cols, band, options_.q8_block);
+      return Projection::from_q8(std::move(q), std::move(bias));
     }
     case WeightFormat::F16:
-      return Projection::from_f16(to_linear_f16(weight, transposed, what), std::move(bias));
+      return Projection::from_f16(transposed ? to_linear_f16(read(weight), true, weight.name)
+                                             : to_linear_f16_rows(weight.rows, weight.cols, dtype, band, weight.name),
+                                  std::move(bias));
     case WeightFormat::F32: break;
   }
-  const Tensor w = to_f32(weight, what);
+  const Tensor w = to_f32(read(weight), weight.name);
   return transposed ? Projection::from_conv1d({w, std::move(bias)}) : Projection::from_linear({w, std::move(bias)});
 }
 
 Projection DecoderWeights::linear(const std::string& prefix, int64_t in, int64_t out, bool bias) const {
   Tensor b = bias ? tensor(prefix + ".bias", {out}) : Tensor();
-  return store(loader_.raw_base(prefix + ".weight", {out, in}), std::move(b), false, prefix + ".weight");
+  return store({loader_.stored_base(prefix + ".weight", {out, in}), 0, out, in}, std::move(b), false);
 }
 
 Projection DecoderWeights::linear_rows(const std::string& prefix, int64_t in, int64_t total_out, int64_t begin,
                                        int64_t end) const {
-  const Tensor fused = loader_.raw_base(prefix + ".weight", {total_out, in});
-  return store(fused.slice_rows(begin, end), Tensor(), false, prefix + ".weight");
+  return store({loader_.stored_base(prefix + ".weight", {total_out, in}), begin, end - begin, in}, Tensor(), false);
 }
 
 Projection DecoderWeights::conv1d(const std::string& prefix, int64_t in, int64_t out) const {
-  return store(loader_.raw_base(prefix + ".weight", {in, out}), tensor(prefix + ".bias", {out}), true,
-               prefix + ".weight");
+  return store({loader_.stored_base(prefix + ".weight", {in, out}), 0, in, out}, tensor(prefix + ".bias", {out}), true);
 }
 
 Projection DecoderWeights::table(const std::string& name, int64_t rows, int64_t dim) const {
-  return store_table(loader_.raw_base(name, {rows, dim}), name);
+  return store_table({loader_.stored_base(name, {rows, dim}), 0, rows, dim});
 }
 
 Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int64_t dim) const {
-  return store_table(loader_.raw_head(name, {rows, dim}), name);
+  return store_table({loader_.stored_head(name, {rows, dim}), 0, rows, dim});
 }
 
-Projection DecoderWeights::store_table(const Tensor& t, const std::string& name) const {
+Projection DecoderWeights::store_table(const StoredMatrix& table) const {
   if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
     // Owned either way: 16-bit tables are widened into a new tensor, f32 ones copied out of the file.
-    return Projection::from_linear({t.dtype() == DType::F32 ? owned_copy(t) : to_f32(t, name), Tensor()});
+    const Tensor t = read(table);
+    return Projection::from_linear({t.dtype() == DType::F32 ? owned_copy(t) : to_f32(t, table.name), Tensor()});
   }
-  return store(t, Tensor(), false, name);
+  return store(table, Tensor(), false);
 }
 
 }  // namespace hubwasm

@@ -132,9 +132,17 @@ class DecoderWeights {
   LayerNorm layer_norm(const std::string& prefix, int64_t hidden, float eps) const;
 
  private:
-  // weight: (out, in), or (in, out) when `transposed`, in the file's dtype.
-  Projection store(const Tensor& weight, Tensor bias, bool transposed, const std::string& what) const;
-  Projection store_table(const Tensor& table, const std::string& name) const;
+  // A 2-D weight of the files, `rows` x `cols` from row `first` on (a slice of
+  // a fused weight), read only when stored.
+  struct StoredMatrix {
+    std::string name;  // as stored
+    int64_t first, rows, cols;
+  };
+  // weight: (out, in), or (in, out) when `transposed`. Weights stored as
+  // (out, in) are converted a band of rows at a time (ops/weight_rows.h).
+  Projection store(const StoredMatrix& weight, Tensor bias, bool transposed) const;
+  Projection store_table(const StoredMatrix& table) const;
+  Tensor read(const StoredMatrix& weight) const;
 
   const WeightStore& store_;
   WeightLoader loader_;

@@ -28,34 +28,44 @@ std::optional<std::string> WeightLoader::stored_base_name(const std::string& nam
 
 bool WeightLoader::has_base(const std::string& name) const { return stored_base_name(name).has_value(); }
 
-const Tensor& WeightLoader::checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const {
-  if (t.shape() != shape) {
+const std::string& WeightLoader::checked_shape(const std::string& stored, const std::string& name,
+                                              const Shape& shape) const {
+  const Shape& actual = store_.entry(stored).shape;
+  if (actual != shape) {
     throw Error(ErrorCode::ConfigMismatch, "tensor \"" + name + "\" in " + store_.files_description() +
-                                               " has shape " + shape_to_string(t.shape()) +
+                                               " has shape " + shape_to_string(actual) +
                                                " but config.json implies " + shape_to_string(shape));
   }
-  return t;
+  return stored;
 }
 
 Tensor WeightLoader::base(const std::string& name, const Shape& shape) const {
   return to_f32(raw_base(name, shape), "tensor \"" + name + "\"");
 }
 
-Tensor WeightLoader::raw_base(const std::string& name, const Shape& shape) const {
+std::string WeightLoader::stored_base(const std::string& name, const Shape& shape) const {
   const auto stored = stored_base_name(name);
   if (!stored) {
     throw Error(ErrorCode::MissingTensor, "tensor \"" + base_prefix_ + name + "\" (or \"" + name +
                                               "\") not found in " + store_.files_description());
   }
-  return checked_shape(store_.get(*stored), name, shape);
+  return checked_shape(*stored, name, shape);
+}
+
+Tensor WeightLoader::raw_base(const std::string& name, const Shape& shape) const {
+  return store_.get(stored_base(name, shape));
 }
 
 Tensor WeightLoader::head(const std::string& name, const Shape& shape) const {
   return to_f32(raw_head(name, shape), "tensor \"" + name + "\"");
 }
 
+std::string WeightLoader::stored_head(const std::string& name, const Shape& shape) const {
+  return checked_shape(name, name, shape);
+}
+
 Tensor WeightLoader::raw_head(const std::string& name, const Shape& shape) const {
-  return checked_shape(store_.get(name), name, shape);
+  return store_.get(stored_head(name, shape));
 }
 
 Linear WeightLoader::base_linear(const std::string& prefix, int64_t in, int64_t out) const {

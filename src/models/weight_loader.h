@@ -25,10 +25,13 @@ class WeightLoader {
   bool has_base(const std::string& name) const;
   // The same, shape-checked, in the file's dtype (a view of the file's bytes).
   Tensor raw_base(const std::string& name, const Shape& shape) const;
+  // The name it is stored under, shape-checked from the header (no bytes read).
+  std::string stored_base(const std::string& name, const Shape& shape) const;
   // A head tensor, named from the model root ("classifier.weight").
   Tensor head(const std::string& name, const Shape& shape) const;
   bool has_head(const std::string& name) const { return store_.has(name); }
   Tensor raw_head(const std::string& name, const Shape& shape) const;
+  std::string stored_head(const std::string& name, const Shape& shape) const;
 
   Linear base_linear(const std::string& prefix, int64_t in, int64_t out) const;
   Linear head_linear(const std::string& prefix, int64_t in, int64_t out) const;
@@ -37,7 +40,8 @@ class WeightLoader {
  private:
   // The name `name` is stored under (with or without the prefix, or legacy).
   std::optional<std::string> stored_base_name(const std::string& name) const;
-  const Tensor& checked_shape(const Tensor& t, const std::string& name, const Shape& shape) const;
+  // `stored`, after checking its shape against the one config.json implies.
+  const std::string& checked_shape(const std::string& stored, const std::string& name, const Shape& shape) const;
 
   const WeightStore& store_;
   std::string base_prefix_;

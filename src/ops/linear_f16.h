@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/tensor.h"
+#include "ops/weight_rows.h"
 
 namespace hubwasm {
 
@@ -18,6 +19,8 @@ struct LinearF16 {
 // when `transposed` (GPT-2 Conv1D), as a new (out, in) F16 tensor; f16 input
 // is copied as is, f32 / bf16 are rounded to nearest even.
 LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string& what);
+// The same for an (out, in) weight of `dtype` read a band of rows at a time.
+LinearF16 to_linear_f16_rows(int64_t out, int64_t in, DType dtype, ReadRows read, const std::string& what);
 
 // x: (rows, in) -> x W^T + b into `out` (rows * out floats, see check_output).
 void linear_f16_into(const Tensor& x, const LinearF16& w, const Tensor& bias, Tensor& out);

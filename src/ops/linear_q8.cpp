@@ -33,40 +33,64 @@ kernels::Q8Weights LinearQ8::view() const {
   return w;
 }
 
-LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
-  if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects a matrix");
+namespace {
+
+// An empty LinearQ8 of the kernel layout for an (out, in) weight.
+LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block) {
   if (block <= 0 || block % 4 != 0 || block > 2048) {
     throw Error(ErrorCode::InvalidArgument, "quantize_q8: block " + std::to_string(block) +
                                                 " is not a multiple of 4 between 4 and 2048");
   }
-  const std::string what = "quantize_q8";  // built once: read_f32 runs per 16 values below
   LinearQ8 q;
-  q.out = transposed ? weight.dim(1) : weight.dim(0);
-  q.in = transposed ? weight.dim(0) : weight.dim(1);
+  q.out = out;
+  q.in = in;
   q.block = block;
   const kernels::Q8Weights layout = q.view();
-  const int64_t in = q.in, out = q.out, blocks = layout.blocks();
   q.qweight = Tensor::zeros(DType::I8, {layout.groups() * 4 * layout.k_padded()});
-  q.scales = Tensor::zeros(DType::F32, {layout.groups() * blocks * 4});
+  q.scales = Tensor::zeros(DType::F32, {layout.groups() * layout.blocks() * 4});
+  return q;
+}
+
+}  // namespace
+
+LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block) {
+  const std::string what = "quantize_q8";  // built once: read_f32 runs per row below
+  LinearQ8 q = allocate_q8(out, in, block);
+  const kernels::Q8Weights layout = q.view();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
-  float* scales = q.scales.f32();
-  // Rows are widened into buffers of k_padded floats whose tail stays zero.
-  const int64_t padded = layout.k_padded();
-  if (!transposed) {
-    std::vector<float> row(static_cast<size_t>(padded), 0.0f);
-    for (int64_t o = 0; o < out; ++o) {
-      widen(weight, o * in, in, row.data(), what);
-      kernels::quantize_row_q8(row.data(), o, layout, qw, scales);
+  // Rows are widened into a buffer of k_padded floats whose tail stays zero.
+  std::vector<float> row(static_cast<size_t>(layout.k_padded()), 0.0f);
+  const int64_t band = weight_band_rows(in);
+  for (int64_t first = 0; first < out; first += band) {
+    const int64_t last = std::min(out, first + band);
+    const Tensor rows = read(first, last);
+    if (rows.numel() != (last - first) * in) throw Error(ErrorCode::InvalidArgument, "quantize_q8_rows: a band of rows has the wrong size");
+    for (int64_t o = first; o < last; ++o) {
+      widen(rows, (o - first) * in, in, row.data(), what);
+      kernels::quantize_row_q8(row.data(), o, layout, qw, q.scales.f32());
     }
-    return q;
+  }
+  return q;
+}
+
+LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
+  if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects a matrix");
+  if (!transposed) {
+    return quantize_q8_rows(weight.dim(0), weight.dim(1),
+                            [&](int64_t begin, int64_t end) { return weight.slice_rows(begin, end); }, block);
   }
   // [in, out] (Conv1D): kTile output rows gathered at once.
+  const std::string what = "quantize_q8";
+  LinearQ8 q = allocate_q8(weight.dim(1), weight.dim(0), block);
+  const kernels::Q8Weights layout = q.view();
+  auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
+  const int64_t out = q.out, padded = layout.k_padded();
   constexpr int64_t kTile = 16;
   std::vector<float> tile(static_cast<size_t>(kTile * padded), 0.0f);
   for (int64_t o0 = 0; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     read_columns_f32(weight, o0, rows, tile.data(), padded, what);
-    for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, scales);
+    for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, q.scales.f32());
   }
   return q;
 }

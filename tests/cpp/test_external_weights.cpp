@@ -1,12 +1,14 @@
 // Weights read through a ByteSource (the file kept outside wasm memory, as the
 // npm package does for q8 and fp16 loads) build the same model as the file in
 // memory, and each tensor is read once.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 
 #include "io/byte_source.h"
 #include "models/registry.h"
+#include "ops/weight_rows.h"
 #include "test_decoder_common.h"
 
 using namespace hubwasm;
@@ -21,8 +23,9 @@ class CountingSource : public ByteSource {
     REQUIRE(offset + len <= bytes_.size());
     std::memcpy(dst, bytes_.data() + offset, len);
     bytes_read += len;
+    largest_read = std::max(largest_read, len);
   }
-  mutable size_t bytes_read = 0;
+  mutable size_t bytes_read = 0, largest_read = 0;
 
  private:
   std::string bytes_;
@@ -72,6 +75,22 @@ TEST_CASE("decoders load from a byte source as from the file in memory, reading 
         CHECK(source->bytes_read <= source->size());  // the header and every tensor at most once
         CHECK(source->bytes_read > source->size() / 2);
       }
+    }
+  }
+}
+
+TEST_CASE("q8 and fp16 loads read an (out, in) weight from a byte source a band of rows at a time", "[weights]") {
+  // Its embedding table and LM head are f16 (32000, 16): 1,024,000 bytes each.
+  const std::string dir = decoder_dir("hf-internal-testing--tiny-random-LlamaForCausalLM");
+  const size_t band_bytes = static_cast<size_t>(weight_band_rows(16)) * 16 * 2;
+  REQUIRE(band_bytes < 1024000);
+  for (const char* dtype : {"fp16", "q8"}) {
+    DYNAMIC_SECTION(dtype) {
+      DecoderOptions options;
+      options.format = parse_weight_format(dtype);
+      std::shared_ptr<CountingSource> source;
+      load_decoder(with_external_weights(dir, source), options);
+      CHECK(source->largest_read == band_bytes);
     }
   }
 }

@@ -202,7 +202,8 @@ TEST_CASE("to_linear_f16 rounds f32 weights with f32_to_f16 and keeps f16 bits, 
   std::mt19937 gen(5);
   std::uniform_real_distribution<float> d(-2, 2);
   std::uniform_int_distribution<uint32_t> bits(0, 0xffff);
-  for (const auto& [out, in] : {std::pair<int64_t, int64_t>{37, 21}, {16, 5}, {3, 40}, {50, 1}}) {
+  for (const auto& [out, in] : {std::pair<int64_t, int64_t>{37, 21}, {16, 5}, {3, 40}, {50, 1},
+                                {2 * weight_band_rows(8) + 3, 8}}) {  // the last in three bands of rows
     for (const DType dtype : {DType::F32, DType::F16}) {
       for (const bool transposed : {false, true}) {
         Tensor w = transposed ? Tensor::zeros(dtype, {in, out}) : Tensor::zeros(dtype, {out, in});

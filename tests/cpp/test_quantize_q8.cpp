@@ -117,7 +117,8 @@ TEST_CASE("quantize_q8 gives the q8 format's bytes and scales for every kind of 
     int64_t out, in, block;
   };
   const Case cases[] = {{5, 37, 16}, {4, 3, 4},    {9, 100, 32}, {1, 2053, 2048}, {13, 64, 64},
-                        {7, 50, 24}, {33, 768, 16}, {2, 16, 16}, {70, 130, 16}, {6, 9, 4}};
+                        {7, 50, 24}, {33, 768, 16}, {2, 16, 16}, {70, 130, 16}, {6, 9, 4},
+                        {2 * weight_band_rows(64) + 5, 64, 16}};  // three bands of rows
   uint32_t seed = 7;
   for (const auto& c : cases) {
     for (const DType dtype : {DType::F32, DType::F16, DType::BF16}) {
@@ -140,4 +141,26 @@ TEST_CASE("quantize_q8 gives the q8 format's bytes and scales for every kind of 
       }
     }
   }
+}
+
+TEST_CASE("quantize_q8_rows reads an (out, in) weight a band of rows at a time", "[kernels][q8]") {
+  const int64_t in = 48, out = 3 * weight_band_rows(in) + 7;
+  std::vector<float> w = edge_case_weights(out, in, 16, 99);
+  const Tensor t = store(w, out, in, DType::F32, false);
+  std::vector<std::pair<int64_t, int64_t>> reads;
+  const LinearQ8 banded = quantize_q8_rows(out, in, [&](int64_t begin, int64_t end) {
+    reads.emplace_back(begin, end);
+    return t.slice_rows(begin, end);
+  });
+  // Consecutive bands of at most weight_band_rows rows cover every row once.
+  REQUIRE(reads.size() == 4);
+  for (size_t i = 0; i < reads.size(); ++i) {
+    CHECK(reads[i].first == (i ? reads[i - 1].second : 0));
+    CHECK(reads[i].second - reads[i].first <= weight_band_rows(in));
+  }
+  CHECK(reads.back().second == out);
+  const RefQ8 want = reference_q8(w, out, in, 16);
+  REQUIRE(size_t(banded.qweight.nbytes()) == want.q.size());
+  CHECK(std::memcmp(banded.qweight.data(), want.q.data(), want.q.size()) == 0);
+  CHECK(std::memcmp(banded.scales.data(), want.scales.data(), want.scales.size() * sizeof(float)) == 0);
 }
