@@ -50,14 +50,18 @@ std::string shape_to_string(const Shape& shape) {
   return s + "]";
 }
 
-Tensor Tensor::zeros(DType dtype, const Shape& shape) {
+Tensor Tensor::zeros(DType dtype, const Shape& shape) { return allocate(dtype, shape, true); }
+
+Tensor Tensor::uninitialized(DType dtype, const Shape& shape) { return allocate(dtype, shape, false); }
+
+Tensor Tensor::allocate(DType dtype, const Shape& shape, bool zeroed) {
   for (int64_t d : shape) {
     if (d < 0) throw Error(ErrorCode::InvalidArgument, "negative dimension in " + shape_to_string(shape));
   }
   const size_t bytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
-  // calloc: zero pages come cheaply from the OS natively and from fresh wasm memory.
+  // calloc: natively the OS hands out zeroed pages cheaply; wasm's dlmalloc clears with memset.
   const bool charged = charge_allocation(bytes);
-  void* p = charged ? std::calloc(bytes ? bytes : 1, 1) : nullptr;
+  void* p = !charged ? nullptr : zeroed ? std::calloc(bytes ? bytes : 1, 1) : std::malloc(bytes ? bytes : 1);
   if (!p) {
     if (charged) release_allocation(bytes);
     throw Error(ErrorCode::OutOfMemory,

@@ -24,6 +24,9 @@ class Tensor {
 
   // A new zero-filled tensor that owns its storage.
   static Tensor zeros(DType dtype, const Shape& shape);
+  // The same with unspecified contents, for a buffer its caller fills whole
+  // at once (bytes copied in from a file): no pass to clear it first.
+  static Tensor uninitialized(DType dtype, const Shape& shape);
   // A tensor over bytes owned by `owner` (for example a safetensors file).
   static Tensor view_of(std::shared_ptr<const void> owner, const void* data, DType dtype,
                         const Shape& shape);
@@ -47,6 +50,8 @@ class Tensor {
   Tensor slice_rows(int64_t begin, int64_t end) const;
 
  private:
+  static Tensor allocate(DType dtype, const Shape& shape, bool zeroed);
+
   DType dtype_ = DType::F32;
   Shape shape_;
   std::shared_ptr<const void> storage_;

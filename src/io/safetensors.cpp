@@ -173,7 +173,7 @@ Tensor SafetensorsFile::rows(const std::string& name, int64_t begin, int64_t end
 
 Tensor SafetensorsFile::bytes_as(DType dtype, const Shape& shape, size_t begin, size_t end) const {
   if (source_) {
-    Tensor copy = Tensor::zeros(dtype, shape);
+    Tensor copy = Tensor::uninitialized(dtype, shape);
     source_->read(data_start_ + begin, end - begin, static_cast<uint8_t*>(copy.mutable_data()));
     return copy;
   }
@@ -181,7 +181,7 @@ Tensor SafetensorsFile::bytes_as(DType dtype, const Shape& shape, size_t begin, 
   if (reinterpret_cast<uintptr_t>(p) % dtype_size(dtype) == 0) {
     return Tensor::view_of(blob_, p, dtype, shape);
   }
-  Tensor copy = Tensor::zeros(dtype, shape);
+  Tensor copy = Tensor::uninitialized(dtype, shape);
   std::memcpy(copy.mutable_data(), p, end - begin);
   return copy;
 }
