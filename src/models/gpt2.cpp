@@ -7,6 +7,7 @@
 #include "ops/activation.h"
 #include "ops/causal_attention.h"
 #include "ops/layer_norm.h"
+#include "ops/residual_add.h"
 
 namespace hubwasm {
 
@@ -50,12 +51,6 @@ struct Gpt2Block {
 
 // The forward's buffers in the cache's workspace.
 enum Gpt2Slot : size_t { kResidual, kNormed, kQkv, kQuery, kContext, kProjected, kInner, kLast, kLogits };
-
-void add_inplace(Tensor& x, const Tensor& y) {
-  float* a = x.f32();
-  const float* b = y.f32();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) a[i] += b[i];
-}
 
 class Gpt2 final : public DecoderModel {
  public:
@@ -134,13 +129,13 @@ class Gpt2 final : public DecoderModel {
       shape.scale = scale;
       causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
       blk.c_proj.forward_into(context, projected);
-      add_inplace(x, projected);
+      residual_add_inplace(x, projected);
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       layer_norm_inplace(h, blk.ln_2);
       blk.c_fc.forward_into(h, inner);
       activation_inplace(inner, act_);
       blk.mlp_proj.forward_into(inner, projected);
-      add_inplace(x, projected);
+      residual_add_inplace(x, projected);
     }
     cache.advance(in.seq);
 

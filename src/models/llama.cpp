@@ -9,6 +9,7 @@
 #include "ops/activation.h"
 #include "ops/causal_attention.h"
 #include "ops/gated_mlp.h"
+#include "ops/residual_add.h"
 #include "ops/rms_norm.h"
 
 namespace hubwasm {
@@ -108,12 +109,6 @@ struct LlamaLayer {
 
 // The forward's buffers in the cache's workspace.
 enum LlamaSlot : size_t { kResidual, kNormed, kQuery, kKey, kValue, kContext, kProjected, kGate, kUp, kLast, kLogits };
-
-void add_inplace(Tensor& x, const Tensor& y) {
-  float* a = x.f32();
-  const float* b = y.f32();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) a[i] += b[i];
-}
 
 class Llama final : public DecoderModel {
  public:
@@ -222,11 +217,11 @@ class Llama final : public DecoderModel {
       shape.sliding_window = cfg_.layer_sliding_window[l];
       causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
       layer.o_proj.forward_into(context, projected);
-      add_inplace(x, projected);
+      residual_add_inplace(x, projected);
       std::memcpy(h.f32(), x.f32(), x.nbytes());
       rms_norm_inplace(h, layer.post_attention_layernorm);
       gated_mlp(h, layer.mlp, gate, up, projected);
-      add_inplace(x, projected);
+      residual_add_inplace(x, projected);
     }
     cache.advance(in.seq);
 
