@@ -68,6 +68,13 @@ struct Q8Weights {
 // q = x * (1 / scale) rounded half to even (x * 0 when scale is 0), clamped
 // to [-127, 127], NaN (also inf * 0) giving 127. Padding inputs get 0.
 void quantize_row_q8(const float* x, int64_t row, const Q8Weights& w, int8_t* q, float* scales);
+// The same for the 4 rows of group g at once, each written as whole 16-byte
+// chunks: from 4 row buffers as above (a row past n: k_padded zeros), or
+// from a weight stored transposed, W[r, i] at kn[i * ldkn + r] (a GPT-2
+// Conv1D [in, out]; the group's 4 rows must all be below n). Same bytes and
+// scales as quantize_row_q8.
+void quantize_group_q8(const float* const rows[4], int64_t g, const Q8Weights& w, int8_t* q, float* scales);
+void quantize_group_q8_kn(const float* kn, int64_t ldkn, int64_t g, const Q8Weights& w, int8_t* q, float* scales);
 
 // Y[m, n] = X[m, k] * W^T (+ bias) (gemm_q8_i16dot_simd128.cpp). Each X row
 // is quantized to int16 with one scale (max|x| / 32767), int8 weights are

@@ -84,6 +84,26 @@ inline uint32_t f32_to_i8x4(f32x4 v) {
   const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
   return static_cast<uint32_t>(wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0));
 }
+inline f32x4 f32_div_or_zero(f32x4 num, f32x4 den) {
+  return wasm_v128_and(wasm_f32x4_div(num, den), wasm_f32x4_gt(den, wasm_f32x4_splat(0.0f)));
+}
+// Rows a..d become columns: lane j of the result r holds lane r of input j.
+inline void f32_transpose4(f32x4& a, f32x4& b, f32x4& c, f32x4& d) {
+  const v128_t ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  const v128_t cd_lo = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd_hi = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+  a = wasm_i32x4_shuffle(ab_lo, cd_lo, 0, 1, 4, 5);
+  b = wasm_i32x4_shuffle(ab_lo, cd_lo, 2, 3, 6, 7);
+  c = wasm_i32x4_shuffle(ab_hi, cd_hi, 0, 1, 4, 5);
+  d = wasm_i32x4_shuffle(ab_hi, cd_hi, 2, 3, 6, 7);
+}
+// Four rows of four integral floats in [-128, 127] as the 16 int8 of one q8
+// chunk (kernels::Q8Weights): [a0 a1 b0 b1 c0 c1 d0 d1 a2 a3 b2 b3 c2 c3 d2 d3].
+inline void store_q8_chunk(int8_t* dst, f32x4 a, f32x4 b, f32x4 c, f32x4 d) {
+  const v128_t ab = wasm_i16x8_narrow_i32x4(wasm_i32x4_trunc_sat_f32x4(a), wasm_i32x4_trunc_sat_f32x4(b));
+  const v128_t cd = wasm_i16x8_narrow_i32x4(wasm_i32x4_trunc_sat_f32x4(c), wasm_i32x4_trunc_sat_f32x4(d));
+  const v128_t bytes = wasm_i8x16_narrow_i16x8(ab, cd);
+  wasm_v128_store(dst, wasm_i8x16_shuffle(bytes, bytes, 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15));
+}
 
 #else
 
@@ -182,6 +202,28 @@ inline uint32_t f32_to_i8x4(f32x4 v) {
   std::memcpy(&out, &b, sizeof out);
   return out;
 #endif
+}
+inline f32x4 f32_div_or_zero(f32x4 num, f32x4 den) {
+  const f32x4 q = num / den;
+  return reinterpret_cast<f32x4>(reinterpret_cast<i32x4>(q) & (den > 0));
+}
+inline void f32_transpose4(f32x4& a, f32x4& b, f32x4& c, f32x4& d) {
+  float m[4][4];
+  std::memcpy(m[0], &a, 16);
+  std::memcpy(m[1], &b, 16);
+  std::memcpy(m[2], &c, 16);
+  std::memcpy(m[3], &d, 16);
+  a = f32x4{m[0][0], m[1][0], m[2][0], m[3][0]};
+  b = f32x4{m[0][1], m[1][1], m[2][1], m[3][1]};
+  c = f32x4{m[0][2], m[1][2], m[2][2], m[3][2]};
+  d = f32x4{m[0][3], m[1][3], m[2][3], m[3][3]};
+}
+inline void store_q8_chunk(int8_t* dst, f32x4 a, f32x4 b, f32x4 c, f32x4 d) {
+  const uint32_t rows[4] = {f32_to_i8x4(a), f32_to_i8x4(b), f32_to_i8x4(c), f32_to_i8x4(d)};
+  for (int r = 0; r < 4; ++r) {
+    std::memcpy(dst + 2 * r, &rows[r], 2);
+    std::memcpy(dst + 8 + 2 * r, reinterpret_cast<const uint8_t*>(&rows[r]) + 2, 2);
+  }
 }
 
 #endif

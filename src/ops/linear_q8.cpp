@@ -35,8 +35,9 @@ kernels::Q8Weights LinearQ8::view() const {
 
 namespace {
 
-// An empty LinearQ8 of the kernel layout for an (out, in) weight.
-LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block) {
+// A LinearQ8 of the kernel layout for an (out, in) weight, zero-filled or
+// (for a quantizer that writes every group whole) uninitialized.
+LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block, bool zeroed) {
   if (block <= 0 || block % 4 != 0 || block > 2048) {
     throw Error(ErrorCode::InvalidArgument, "quantize_q8: block " + std::to_string(block) +
                                                 " is not a multiple of 4 between 4 and 2048");
@@ -46,8 +47,9 @@ LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block) {
   q.in = in;
   q.block = block;
   const kernels::Q8Weights layout = q.view();
-  q.qweight = Tensor::zeros(DType::I8, {layout.groups() * 4 * layout.k_padded()});
-  q.scales = Tensor::zeros(DType::F32, {layout.groups() * layout.blocks() * 4});
+  const auto make = zeroed ? &Tensor::zeros : &Tensor::uninitialized;
+  q.qweight = make(DType::I8, {layout.groups() * 4 * layout.k_padded()});
+  q.scales = make(DType::F32, {layout.groups() * layout.blocks() * 4});
   return q;
 }
 
@@ -55,19 +57,34 @@ LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block) {
 
 LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block) {
   const std::string what = "quantize_q8";  // built once: read_f32 runs per row below
-  LinearQ8 q = allocate_q8(out, in, block);
+  LinearQ8 q = allocate_q8(out, in, block, /*zeroed=*/false);  // every group written whole, padding included
   const kernels::Q8Weights layout = q.view();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
-  // Rows are widened into a buffer of k_padded floats whose tail stays zero.
-  std::vector<float> row(static_cast<size_t>(layout.k_padded()), 0.0f);
-  const int64_t band = weight_band_rows(in);
+  // Rows of k_padded floats: float32 rows without padding are read in place,
+  // others widened into buffers whose tails stay zero.
+  const int64_t padded = layout.k_padded();
+  std::vector<float> buffer(static_cast<size_t>(4 * padded), 0.0f);
+  const float* rows[4];
+  const int64_t band = weight_band_rows(in);  // a multiple of 4: groups never straddle bands
   for (int64_t first = 0; first < out; first += band) {
     const int64_t last = std::min(out, first + band);
-    const Tensor rows = read(first, last);
-    if (rows.numel() != (last - first) * in) throw Error(ErrorCode::InvalidArgument, "quantize_q8_rows: a band of rows has the wrong size");
-    for (int64_t o = first; o < last; ++o) {
-      widen(rows, (o - first) * in, in, row.data(), what);
-      kernels::quantize_row_q8(row.data(), o, layout, qw, q.scales.f32());
+    const Tensor band_rows = read(first, last);
+    if (band_rows.numel() != (last - first) * in) {
+      throw Error(ErrorCode::InvalidArgument, "quantize_q8_rows: a band of rows has the wrong size");
+    }
+    for (int64_t g0 = first; g0 < last; g0 += 4) {
+      for (int64_t r = 0; r < 4; ++r) {
+        float* row = buffer.data() + r * padded;
+        rows[r] = row;
+        if (g0 + r >= last) {
+          std::fill(row, row + in, 0.0f);  // past the last row: zeros, quantized to 0 with scale 0
+        } else if (band_rows.dtype() == DType::F32 && in == padded) {
+          rows[r] = band_rows.f32() + (g0 + r - first) * in;
+        } else {
+          widen(band_rows, (g0 + r - first) * in, in, row, what);
+        }
+      }
+      kernels::quantize_group_q8(rows, g0 / 4, layout, qw, q.scales.f32());
     }
   }
   return q;
@@ -79,15 +96,21 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     return quantize_q8_rows(weight.dim(0), weight.dim(1),
                             [&](int64_t begin, int64_t end) { return weight.slice_rows(begin, end); }, block);
   }
-  // [in, out] (Conv1D): kTile output rows gathered at once.
+  // [in, out] (Conv1D).
   const std::string what = "quantize_q8";
-  LinearQ8 q = allocate_q8(weight.dim(1), weight.dim(0), block);
+  LinearQ8 q = allocate_q8(weight.dim(1), weight.dim(0), block, /*zeroed=*/true);  // a partial last group stays 0
   const kernels::Q8Weights layout = q.view();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   const int64_t out = q.out, padded = layout.k_padded();
+  int64_t o0 = 0;
+  if (weight.dtype() == DType::F32) {
+    // Whole groups of 4 outputs straight from the file's rows, 4 columns at a time.
+    for (; o0 + 4 <= out; o0 += 4) kernels::quantize_group_q8_kn(weight.f32(), out, o0 / 4, layout, qw, q.scales.f32());
+  }
+  // The rest (16-bit weights, a last partial group): kTile output rows gathered at once.
   constexpr int64_t kTile = 16;
   std::vector<float> tile(static_cast<size_t>(kTile * padded), 0.0f);
-  for (int64_t o0 = 0; o0 < out; o0 += kTile) {
+  for (; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     read_columns_f32(weight, o0, rows, tile.data(), padded, what);
     for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, q.scales.f32());

@@ -15,10 +15,11 @@ namespace hubwasm {
 // Rows [begin, end) of an (out, in) weight, in its stored dtype.
 using ReadRows = FunctionRef<Tensor(int64_t begin, int64_t end)>;
 
-// Rows per band: about 1 MiB of float32, at least one row.
+// Rows per band: about 1 MiB of float32, a multiple of 4 rows (a q8 row
+// group, kernels::Q8Weights) and at least 4.
 inline int64_t weight_band_rows(int64_t cols) {
   constexpr int64_t kBandFloats = int64_t{1} << 18;
-  return std::max<int64_t>(1, kBandFloats / std::max<int64_t>(1, cols));
+  return std::max<int64_t>(4, kBandFloats / std::max<int64_t>(1, cols) / 4 * 4);
 }
 
 }  // namespace hubwasm
