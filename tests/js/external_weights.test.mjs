@@ -90,9 +90,9 @@ after(() => {
 
 // Loads the model with `dtype` from `source` ('hub' or 'local', see the child) in a fresh Node process;
 // returns its report, with the number of downloads of model.safetensors it made.
-async function loadInFreshProcess(dtype, source = 'hub', cacheDir = undefined) {
+async function loadInFreshProcess(dtype, { source = 'hub', threads = 1, cacheDir } = {}) {
   const downloadsBefore = weightDownloads();
-  const args = [path.join(HERE, 'external_weights_load.mjs'), hub.url, root, dtype, source, ...(cacheDir ? [cacheDir] : [])];
+  const args = [path.join(HERE, 'external_weights_load.mjs'), hub.url, root, dtype, source, threads, ...(cacheDir ? [cacheDir] : [])];
   const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
   return { ...JSON.parse(stdout.trim().split('\n').at(-1)), downloads: weightDownloads() - downloadsBefore };
 }
@@ -100,16 +100,18 @@ const weightDownloads = () => hub.requests.filter((r) => r.method === 'GET' && !
 
 // Every load, one process at a time: fp32, fp16 and q8 from the Hub server with the cache off (streamed
 // to an anonymous temporary file), q8 through the folder cache twice (streamed into the cache's partial
-// entry, then read from the entry) and q8 from a local folder.
+// entry, then read from the entry), q8 from a local folder, and that again with 2 threads (the threaded
+// build reads the file into wasm memory that is a SharedArrayBuffer).
 const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 let runs;
 let cacheDir;
 async function loadAll() {
   cacheDir = path.join(root, 'cache');
   runs = { fp32: await loadInFreshProcess('fp32'), fp16: await loadInFreshProcess('fp16'), q8: await loadInFreshProcess('q8') };
-  runs.q8Download = await loadInFreshProcess('q8', 'hub', cacheDir);
-  runs.q8Cached = await loadInFreshProcess('q8', 'hub', cacheDir);
-  runs.q8Local = await loadInFreshProcess('q8', 'local');
+  runs.q8Download = await loadInFreshProcess('q8', { cacheDir });
+  runs.q8Cached = await loadInFreshProcess('q8', { cacheDir });
+  runs.q8Local = await loadInFreshProcess('q8', { source: 'local' });
+  runs.q8LocalThreads = await loadInFreshProcess('q8', { source: 'local', threads: 2 });
   for (const [name, r] of Object.entries(runs)) {
     console.log(`${name}: file ${mib(fileBytes)}, weights ${mib(r.weightBytes)}, wasm memory grew ${mib(r.growth)}, ` +
       `JavaScript ArrayBuffers peaked at ${mib(r.peakArrayBuffers)}, peak RSS ${mib(r.maxRss)}`);
@@ -132,10 +134,11 @@ test('q8 and fp16 loads grow WebAssembly memory by the converted weights, not th
   assert.ok(runs.fp16.maxLogitDiff < 2e-3, `fp16 vs fp32 max logit difference ${runs.fp16.maxLogitDiff}`);
   assert.ok(runs.q8.maxLogitDiff < 5e-2, `q8 vs fp32 max logit difference ${runs.q8.maxLogitDiff}`);
   for (const name of ['q8Download', 'q8Cached', 'q8Local']) assert.equal(runs[name].maxLogitDiff, runs.q8.maxLogitDiff, name);
+  assert.ok(runs.q8LocalThreads.maxLogitDiff < 5e-2, `q8 with 2 threads vs fp32 max logit difference ${runs.q8LocalThreads.maxLogitDiff}`);
 });
 
 test('in Node, q8 and fp16 weight files stay on disk, whether downloaded, cached or local', () => {
-  assert.deepEqual(Object.values(runs).map((r) => r.downloads), [1, 1, 1, 1, 0, 0]);
+  assert.deepEqual(Object.values(runs).map((r) => r.downloads), [1, 1, 1, 1, 0, 0, 0]);
   for (const [name, r] of Object.entries(runs)) {
     if (name === 'fp32') continue;
     // JavaScript holds no more than in an fp32 load, which writes the file into wasm memory as it
@@ -164,7 +167,7 @@ test('a file too large for one JavaScript array is an OUT_OF_MEMORY error naming
   });
 });
 
-test('a weight file of 2 GiB or more stays in JavaScript memory with any dtype (wasm32 malloc has no such block)', async () => {
+test('a weight file of 2 GiB or more stays outside wasm memory with any dtype (wasm32 malloc has no such block)', async () => {
   const { LARGEST_WASM_FILE, weightSink } = await import('../../js/src/repo.js');
   const reserved = [];
   const external = [];
@@ -172,10 +175,15 @@ test('a weight file of 2 GiB or more stays in JavaScript memory with any dtype (
   const repo = { reserve: (path, n) => { reserved.push([path, n]); return 16; }, addExternal: (path, n) => external.push([path, n]) };
   for (const size of [1000, LARGEST_WASM_FILE, LARGEST_WASM_FILE + 1]) {
     const sink = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', false);
-    sink.allocate(size);  // a JavaScript array of 2 GiB is only reserved address space until written
+    sink.allocate(size);  // as in browsers; a JavaScript array of 2 GiB is only reserved address space until written
     sink.register();
   }
   assert.ok(LARGEST_WASM_FILE < 2 ** 31);
   assert.deepEqual(reserved, [['model.safetensors', 1000], ['model.safetensors', LARGEST_WASM_FILE]]);
   assert.deepEqual(external, [['model.safetensors', LARGEST_WASM_FILE + 1]]);
+  // In Node such a file stays on disk (adoptFile), as q8 / fp16 files of any size (size null: unknown).
+  const fp32 = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', false);
+  assert.deepEqual([1000, LARGEST_WASM_FILE, LARGEST_WASM_FILE + 1, null].map(fp32.wantsFile), [false, false, true, false]);
+  const q8 = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', true);
+  assert.deepEqual([1000, null].map(q8.wantsFile), [true, true]);
 });

@@ -6,7 +6,7 @@
 //   maxRss           the process's peak RSS, right after the load
 //   weightBytes, maxLogitDiff (from an fp32 load of the local folder made afterwards, not for fp32)
 //   openWeightFiles  weight files (or download temporaries) still open after the load
-//   node tests/js/external_weights_load.mjs <hub url> <hub root> <dtype> <hub|local> [cache dir]
+//   node tests/js/external_weights_load.mjs <hub url> <hub root> <dtype> <hub|local> <threads> [cache dir]
 // hub: from the Hub server at <hub url>, through the folder cache when a cache dir is given (a second
 // load then downloads nothing); local: from env.localModelPath (<hub root>/local/).
 import fs from 'node:fs';
@@ -14,13 +14,13 @@ import path from 'node:path';
 import { AutoModelForCausalLM, env } from 'hubwasm';
 import { getRuntime } from '../../js/src/runtime.js';
 
-const [hubUrl, root, dtype, source, cacheDir] = process.argv.slice(2);
+const [hubUrl, root, dtype, source, threads, cacheDir] = process.argv.slice(2);
 env.remoteHost = hubUrl;
 env.useFSCache = Boolean(cacheDir);
 env.cacheDir = cacheDir ?? null;
 env.allowLocalModels = source === 'local';
 env.localModelPath = path.join(root, 'local');
-env.backends.wasm.numThreads = 1;
+env.backends.wasm.numThreads = Number(threads);  // 2: the threaded build, whose wasm memory is a SharedArrayBuffer
 
 /** Open fds on weight files or download temporaries (Linux). */
 const openWeightFiles = () => fs.readdirSync('/proc/self/fd')
