@@ -20,13 +20,22 @@ const source = modelDir('hubwasm-fixtures--micro-llama');
 const weightsBytes = fs.readFileSync(path.join(source, 'model.safetensors'));
 const INPUT = { input_ids: [[1, 5, 9, 42, 7]] };
 let hub;
-let reference;  // logits of a q8 load from a local folder
+let reference;
+const cacheDirs = [];
+/** A new, empty cache folder, removed after the tests. */
+function freshCacheDir() {
+  cacheDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-cache-')));
+  return cacheDirs.at(-1);
+}  // logits of a q8 load from a local folder
 
-/** Weight files and download temporaries this process has open (Linux /proc). */
+/**
+ * Weight files and download temporaries this process has open (Linux /proc), but for the Hub server's
+ * own (it runs in this process and may still be closing a stream it served).
+ */
 function openWeightFiles() {
   return fs.readdirSync('/proc/self/fd')
     .map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } })
-    .filter((target) => /\.safetensors|hubwasm-download/.test(target));
+    .filter((target) => /\.safetensors|hubwasm-download/.test(target) && !target.startsWith(fs.realpathSync(source)));
 }
 /** Download temporaries of this process in os.tmpdir() (unlinked as soon as created). */
 const temporaries = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`hubwasm-download.${process.pid}.`));
@@ -58,8 +67,7 @@ before(async () => {
   env.retryDelayMs = 1;
   env.allowLocalModels = true;
   env.localModelPath = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-local-'));
-  fs.mkdirSync(path.join(env.localModelPath, 'hubwasm-fixtures'));
-  fs.symlinkSync(source, path.join(env.localModelPath, MODEL));
+  fs.cpSync(source, path.join(env.localModelPath, MODEL), { recursive: true });  // not the server's files
   reference = await logitsOf({});
   assert.deepEqual(openWeightFiles(), []);
   env.allowLocalModels = false;
@@ -68,11 +76,11 @@ beforeEach(() => {
   hub.setFaults([]);
   hub.requests.length = 0;
   env.useFSCache = true;
-  env.cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-cache-'));
+  env.cacheDir = freshCacheDir();
 });
 after(() => {
   hub.close();
-  fs.rmSync(env.localModelPath, { recursive: true, force: true });
+  for (const dir of [env.localModelPath, ...cacheDirs]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 for (const useFSCache of [true, false]) {
@@ -147,7 +155,7 @@ for (const useFSCache of [true, false]) {
     if (useFSCache) assert.ok(fs.readFileSync(path.join(env.cacheDir, `127.0.0.1_${hub.port}`, MODEL, 'resolve/main/config.json')).equals(want));
 
     hub.setFaults([{ match: /micro-llama\/resolve\/main\/config\.json$/, kind: 'bad-checksum', chunked: true }]);
-    env.cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-cache-'));
+    env.cacheDir = freshCacheDir();
     await assertError(getFile(MODEL, 'config.json', diskSink), 'NETWORK_ERROR', /config\.json: content does not match its checksum/);
     assert.equal(files.length, 1);
     assert.deepEqual(fs.readdirSync(env.cacheDir, { recursive: true }).map(String).filter((f) => f.includes('config.json')), []);
@@ -155,3 +163,25 @@ for (const useFSCache of [true, false]) {
     assert.deepEqual(openWeightFiles(), []);
   });
 }
+
+test('a local weight file cut short on disk while loading: INVALID_FILE naming it, closed; the next load works', async () => {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-local-'));
+  fs.cpSync(source, path.join(copy, MODEL), { recursive: true });
+  const weights = path.join(copy, MODEL, 'model.safetensors');
+  const localModelPath = env.localModelPath;
+  env.allowLocalModels = true;
+  env.localModelPath = copy;
+  try {
+    // 'done' for the weight file comes once it is open and handed to the core, before the core reads it.
+    const cut = (e) => { if (e.status === 'done' && e.file === 'model.safetensors') fs.truncateSync(weights, 100_000); };
+    await assertError(logitsOf({ progress_callback: cut }), 'INVALID_FILE',
+      new RegExp(`${weights.replaceAll('.', '\\.')}: ends at byte 100000, short of its ${weightsBytes.length} bytes`));
+    assert.deepEqual(openWeightFiles(), []);
+    fs.writeFileSync(weights, weightsBytes);
+    assert.deepEqual(await logitsOf({}), reference);
+  } finally {
+    env.allowLocalModels = false;
+    env.localModelPath = localModelPath;
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
