@@ -12,6 +12,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { AutoModelForCausalLM, HubwasmError, env } from 'hubwasm';
 import { getFile } from '../../js/src/download.js';
 import { startHubServer } from './hub_server.mjs';
+import { openWeightFiles as openWeightFilesExcept } from './open_files.mjs';
 import { modelDir } from './reference.mjs';
 
 const MODEL = 'hubwasm-fixtures/micro-llama';
@@ -28,15 +29,8 @@ function freshCacheDir() {
   return cacheDirs.at(-1);
 }  // logits of a q8 load from a local folder
 
-/**
- * Weight files and download temporaries this process has open (Linux /proc), but for the Hub server's
- * own (it runs in this process and may still be closing a stream it served).
- */
-function openWeightFiles() {
-  return fs.readdirSync('/proc/self/fd')
-    .map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } })
-    .filter((target) => /\.safetensors|hubwasm-download/.test(target) && !target.startsWith(fs.realpathSync(source)));
-}
+// The Hub server runs in this process and may still be closing a stream of its own files.
+const openWeightFiles = () => openWeightFilesExcept(fs.realpathSync(source));
 /** Download temporaries of this process in os.tmpdir() (unlinked as soon as created). */
 const temporaries = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`hubwasm-download.${process.pid}.`));
 /** Files under the cache folder that hold (part of) model.safetensors. */

@@ -9,10 +9,10 @@
 //   node tests/js/external_weights_load.mjs <hub url> <hub root> <dtype> <hub|local> <threads> [cache dir]
 // hub: from the Hub server at <hub url>, through the folder cache when a cache dir is given (a second
 // load then downloads nothing); local: from env.localModelPath (<hub root>/local/).
-import fs from 'node:fs';
 import path from 'node:path';
 import { AutoModelForCausalLM, env } from 'hubwasm';
 import { getRuntime } from '../../js/src/runtime.js';
+import { openWeightFiles } from './open_files.mjs';
 
 const [hubUrl, root, dtype, source, threads, cacheDir] = process.argv.slice(2);
 env.remoteHost = hubUrl;
@@ -21,11 +21,6 @@ env.cacheDir = cacheDir ?? null;
 env.allowLocalModels = source === 'local';
 env.localModelPath = path.join(root, 'local');
 env.backends.wasm.numThreads = Number(threads);  // 2: the threaded build, whose wasm memory is a SharedArrayBuffer
-
-/** Open fds on weight files or download temporaries (Linux). */
-const openWeightFiles = () => fs.readdirSync('/proc/self/fd')
-  .map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } })
-  .filter((target) => /\.safetensors|hubwasm-download/.test(target));
 
 const native = await getRuntime();
 const before = native.HEAPU8.length;
