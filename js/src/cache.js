@@ -4,8 +4,10 @@ import { folderCache } from './platform/node.js';
 /**
  * Where finished downloads are kept: a folder in Node (env.cacheDir), the
  * Cache API in browsers (env.useBrowserCache). Entries are written only once
- * complete and verified; a Node entry appears by an atomic rename, so an
- * interrupted write leaves nothing behind.
+ * complete and verified (`put`); a Node entry appears by an atomic rename, so
+ * an interrupted write leaves nothing behind. In Node a weight file the core
+ * reads from disk is downloaded straight into a partial entry (`create`, a
+ * DiskFile of platform/node.js), renamed once verified and read from there.
  */
 export async function openCache() {
   if (IS_NODE && env.useFSCache && env.cacheDir) return folderCache(env.cacheDir);

@@ -6,11 +6,18 @@ import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
 const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
+const { createDiskFile, readFileInto } = nodePlatform;
 
 /**
  * A destination for one file's bytes: JavaScript memory, or a block of
- * WebAssembly memory (so that weights are never held twice).
- * @typedef {{ allocate(size: number): void, write(chunk: Uint8Array, offset: number): void, view(): Uint8Array }} Sink
+ * WebAssembly memory (so that weights are never held twice). In Node a sink
+ * may keep a file on disk instead (weights the core converts, js/src/repo.js):
+ * `wantsFile(size)` (size null: not known yet) says so, and `adoptFile(file)`
+ * then gets the local file, the cache entry or the verified download as an
+ * open DiskFile (platform/node.js), which it closes when done with it.
+ * `growable` sinks take writes before their size is known (allocate(0)).
+ * @typedef {{ allocate(size: number): void, write(chunk: Uint8Array, offset: number): void, view(): Uint8Array,
+ *   growable?: boolean, wantsFile?(size: number | null): boolean, adoptFile?(file: object): void }} Sink
  */
 
 /** A sink into a new Uint8Array; `what` names the file in an OUT_OF_MEMORY error. */
@@ -66,10 +73,11 @@ function knownLength(response) {
 
 /**
  * The checksum check of one response: `update(chunk)` for each chunk as it
- * arrives, then `check(bytes)` with the whole file. Where the platform hashes
+ * arrives, then `check(sink)` once complete. Where the platform hashes
  * incrementally (Node) the chunks are hashed while the download goes on; else
- * (WebCrypto) the whole file is hashed at the end, as also for a git blob of
- * unknown length (its hash starts with the length).
+ * (WebCrypto) the whole file (sink.view()) is hashed at the end, as also for
+ * a git blob of unknown length (its hash starts with the length; a file on
+ * disk is then read back).
  */
 async function checksum(url, response) {
   const expected = expectedDigest(response);
@@ -88,8 +96,8 @@ async function checksum(url, response) {
   };
   return {
     update(chunk) { hash?.update(chunk); },
-    async check(bytes) {
-      const actual = hash ? hash.hex() : await whole(bytes);
+    async check(sink) {
+      const actual = hash ? hash.hex() : await whole(sink.view());
       if (actual !== null && actual !== expected.hex) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
       }
@@ -101,9 +109,10 @@ async function checksum(url, response) {
 async function receive(url, response, stall, sink, onProgress, onChunk = () => {}) {
   const announced = knownLength(response);
   const known = announced !== null;
+  const direct = known || sink.growable;  // else chunks wait until the size is known
   const chunks = [];
   let received = 0;
-  if (known) sink.allocate(announced);
+  if (direct) sink.allocate(announced ?? 0);
   const reader = response.body.getReader();
   try {
     for (;;) {
@@ -111,14 +120,11 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
       if (done) break;
       stall.touch();
       onChunk(value);
-      if (known) {
-        if (received + value.length > announced) {
-          throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
-        }
-        sink.write(value, received);
-      } else {
-        chunks.push(value);
+      if (known && received + value.length > announced) {
+        throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
+      if (direct) sink.write(value, received);
+      else chunks.push(value);
       received += value.length;
       onProgress(received, known ? announced : 0);
     }
@@ -131,7 +137,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   if (known && received !== announced) {
     throw new HubwasmError('NETWORK_ERROR', `${url}: download truncated after ${received} of ${announced} bytes`, { url });
   }
-  if (!known) {
+  if (!direct) {
     sink.allocate(received);
     let offset = 0;
     for (const chunk of chunks) {
@@ -144,13 +150,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
 async function readLocal(model, file, options, sink) {
   if (!env.allowLocalModels || !env.localModelPath) return false;
   const relative = `${model}/${options.subfolder ? `${options.subfolder}/` : ''}${file}`;
-  if (IS_NODE) {
-    const bytes = await nodePlatform.readFileIfExists(`${env.localModelPath.replace(/\/?$/, '/')}${relative}`);
-    if (!bytes) return false;
-    sink.allocate(bytes.length);
-    sink.write(bytes, 0);
-    return true;
-  }
+  if (IS_NODE) return readFileInto(`${env.localModelPath.replace(/\/?$/, '/')}${relative}`, sink);
   const url = new URL(env.localModelPath.replace(/\/?$/, '/') + relative, location.href).href;
   const response = await fetch(url).catch(() => null);
   if (!response?.ok) return false;
@@ -159,8 +159,20 @@ async function readLocal(model, file, options, sink) {
 }
 
 /**
+ * Where one download attempt writes: `sink`, or for a sink that keeps files
+ * on disk (Node) a new file: the cache's partial entry, else an anonymous
+ * temporary file.
+ */
+async function downloadTarget(sink, size, cache, url) {
+  if (!sink.wantsFile?.(size)) return sink;
+  return cache ? cache.create(url) : createDiskFile();
+}
+
+/**
  * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the
- * cache, else the Hub (with retries, verified, then cached). Reports
+ * cache, else the Hub (with retries, verified, then cached). A sink that
+ * keeps files on disk gets the local file or cache entry itself, or the
+ * download streamed to disk (into the cache entry once verified). Reports
  * transformers.js-style progress events to `options.progress_callback`.
  * Returns false when `options.optional` and the Hub answers 404.
  */
@@ -181,19 +193,35 @@ export async function getFile(model, file, sink, options = {}) {
     progress({ status: 'done', ...event, cached: true });
     return true;
   }
-  const found = await slot(() => withRetries(async () => {
+  const received = await slot(() => withRetries(async () => {
     const answer = await request(url, { optional, accessToken });
-    if (!answer) return false;
+    if (!answer) return null;
     progress({ status: 'download', ...event });
     const check = await checksum(url, answer.response);
-    await receive(url, answer.response, answer.stall, sink, (loaded, total) => {
-      progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
-    }, (chunk) => check.update(chunk));
-    await check.check(sink.view());
-    return true;
+    const target = await downloadTarget(sink, knownLength(answer.response), cache, url);
+    try {
+      await receive(url, answer.response, answer.stall, target, (loaded, total) => {
+        progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
+      }, (chunk) => check.update(chunk));
+      await check.check(target);
+    } catch (error) {
+      if (target !== sink) target.discard();  // nothing of a failed attempt stays on disk
+      throw error;
+    }
+    return target;
   }));
-  if (!found) return false;
-  await cache?.put(url, sink.view());
+  if (!received) return false;
+  if (received === sink) {
+    await cache?.put(url, sink.view());
+  } else {
+    try {
+      received.keep();
+      sink.adoptFile(received);
+    } catch (error) {
+      received.discard();
+      throw error;
+    }
+  }
   progress({ status: 'done', ...event });
   return true;
 }

@@ -13,10 +13,11 @@
  * | q8    | any            | matrices: 1 byte + a float32 scale per 16 inputs (1.25 bytes; rows padded to 4, inputs to 16); vectors: 4 bytes | the largest tensor |
  *
  * fp32 loads view the downloaded files, which sit in WebAssembly memory in
- * full. q8 and fp16 loads convert every tensor, so their files stay in
- * JavaScript memory and the core reads one tensor at a time into wasm memory
- * (js/src/repo.js): the peak there is the converted weights plus the largest
- * tensor as stored.
+ * full. q8 and fp16 loads convert every tensor, so their files stay outside
+ * it (on disk in Node: the local file, the cache entry or the download
+ * streamed to disk; in JavaScript memory in browsers) and the core reads one
+ * tensor at a time into wasm memory (js/src/repo.js): the peak there is the
+ * converted weights plus the largest tensor as stored.
  * On top come the runtime's own needs (RUNTIME_BYTES: code, tokenizer,
  * activations of a forward pass) and, for a decoder (config.json with
  * num_hidden_layers / n_layer and no encoder head), a float32 KV cache for
@@ -87,7 +88,7 @@ export function estimateMemory({ tensors, fileBytes, config = {}, dtype = 'fp32'
     largest = Math.max(largest, numel * (DTYPE_BYTES[t.dtype] ?? 1));
     if (FLOATS.has(t.dtype)) parameters += numel;
   }
-  // fp32 views the files in wasm memory; q8 and fp16 read one tensor at a time from JavaScript.
+  // fp32 views the files in wasm memory; q8 and fp16 read one tensor at a time from outside it.
   const files = storage === 'fp32' ? fileBytes : largest;
   const kvCache = kvCacheBytes(config);
   return { total: files + weights + kvCache + RUNTIME_BYTES, files, weights, kvCache, runtime: RUNTIME_BYTES, parameters };

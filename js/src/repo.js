@@ -1,23 +1,30 @@
 import { getFile, getJson, isCached, memorySink } from './download.js';
-import { env } from './env.js';
+import { env, IS_NODE } from './env.js';
 import { HubwasmError, checkNative } from './errors.js';
 import { fileUrl, request } from './hub.js';
 import { DTYPES, STORAGE, estimateMemory, formatBytes } from './memory_budget.js';
 import { getRuntime } from './runtime.js';
 import { readSafetensorsHeaders } from './weight_headers.js';
 
+/** Native Repo -> the files on disk (Node) its external weights are read from. */
+const openFiles = new WeakMap();
+
 /**
  * Runs `use(native, repo)` on a native Repo (the files of one Hub repo in
- * WebAssembly memory) and deletes the Repo afterwards: whatever the native
- * object built from it keeps its own references to the bytes it needs.
+ * WebAssembly memory) and deletes the Repo afterwards, closing the files on
+ * disk it read weights from: whatever the native object built from it keeps
+ * its own copies of the bytes it needs.
  */
 export async function withNativeRepo(use) {
   const native = await getRuntime();
   const repo = new native.Repo();
+  const files = [];
+  openFiles.set(repo, files);
   try {
     return await use(native, repo);
   } finally {
     repo.delete();
+    for (const file of files) file.close();
   }
 }
 
@@ -37,29 +44,39 @@ function repoSink(native, repo, path) {
 
 /**
  * Emscripten's allocator (dlmalloc) hands out no single block of 2 GiB or
- * more in wasm32, so a weight file that large stays in JavaScript memory
+ * more in wasm32, so a weight file that large stays outside wasm memory
  * whatever the dtype (its tensors are then copied in one at a time).
  */
 export const LARGEST_WASM_FILE = 2 ** 31 - 2 ** 20;
 
 /**
- * The sink of a weight file: JavaScript memory when `external` or when the
- * file is too large for one wasm block, else a block of the native repo.
- * `register()` then adds the file to the repo either way.
+ * The sink of a weight file. When `external` (q8 / fp16: the core converts
+ * every tensor) or the file is too large for one wasm block, the core reads
+ * it one tensor at a time through repo.addExternal, from a file on disk in
+ * Node (adoptFile: the local file, the cache entry or the download) and from
+ * JavaScript memory in browsers (then `register()` adds it). Otherwise the
+ * file goes to a block of the native repo, which fp32 weights view.
  */
 export function weightSink(native, repo, path, label, external) {
+  const outside = (size) => external || size > LARGEST_WASM_FILE;
   let sink = null;
   let inJavaScript = false;
   return {
+    wantsFile: IS_NODE ? outside : undefined,
+    adoptFile(file) {
+      // HEAPU8 is replaced when memory grows: take it at each read.
+      repo.addExternal(path, file.size, (offset, length, address) => file.read(offset, length, native.HEAPU8, address));
+      openFiles.get(repo).push(file);  // closed with the repo (withNativeRepo)
+    },
     allocate(n) {
-      inJavaScript = external || n > LARGEST_WASM_FILE;
+      inJavaScript = outside(n);
       sink = inJavaScript ? memorySink(label) : repoSink(native, repo, path);
       sink.allocate(n);
     },
     write: (chunk, offset) => sink.write(chunk, offset),
     view: () => sink.view(),
     register() {
-      if (!inJavaScript) return;  // already in the repo's block
+      if (!inJavaScript) return;  // on disk, or already in the repo's block
       const bytes = sink.view();
       repo.addExternal(path, bytes.length, (offset, length, address) => native.HEAPU8.set(bytes.subarray(offset, offset + length), address));
     },
@@ -69,10 +86,10 @@ export function weightSink(native, repo, path, label, external) {
 /**
  * Downloads `files` (required) and `optionalFiles` (skipped on 404) of
  * `model` into `repo`, in parallel; `extra` adds files already fetched, as
- * {path: text}. Weight files (`weights`) may stay in JavaScript memory (see
- * weightSink); with `external` they always do, and the core copies out one
- * tensor at a time (weights it converts anyway). Returns the set of paths
- * now in the repo.
+ * {path: text}. Weight files (`weights`) may stay outside wasm memory (on
+ * disk in Node, in JavaScript memory in browsers: see weightSink); with
+ * `external` they always do, and the core copies in one tensor at a time
+ * (weights it converts anyway). Returns the set of paths now in the repo.
  */
 export async function fillNativeRepo(native, repo, model, { files = [], optionalFiles = [], extra = {}, weights = false, external = false, ...options }) {
   const present = new Set();

@@ -1,16 +1,20 @@
-// q8 and fp16 loads keep the downloaded safetensors in JavaScript memory and
-// let the core copy out one tensor at a time, so WebAssembly memory holds the
-// converted weights but never the file (js/src/repo.js, src/io/byte_source.h).
-// A random-weight Llama of about 87 MB (float32) is written to a temporary Hub
-// folder; each dtype is loaded in a fresh process (WebAssembly memory never
-// shrinks, so its final size is the load's peak).
+// q8 and fp16 loads let the core copy in one tensor at a time from a
+// safetensors file kept outside WebAssembly memory (js/src/repo.js,
+// src/io/byte_source.h), so WebAssembly memory holds the converted weights
+// but never the file; in Node the file stays on disk, so JavaScript does not
+// hold it either. A random-weight Llama of about 87 MB (float32) is written
+// to a temporary Hub folder; each load runs in a fresh process (WebAssembly
+// memory never shrinks and maxRSS never falls, so their values after the
+// load are its peaks).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startHubServer } from './hub_server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CONFIG = {
@@ -67,28 +71,54 @@ function writeSafetensors(file, shapes) {
 
 let root;
 let fileBytes;
-before(() => {
+let hub;
+before(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-external-'));
   const dir = path.join(root, 'hubwasm-test--random-llama');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(CONFIG));
   fileBytes = writeSafetensors(path.join(dir, 'model.safetensors'), llamaTensors(CONFIG));
+  fs.mkdirSync(path.join(root, 'local', 'hubwasm-test'), { recursive: true });  // env.localModelPath layout
+  fs.symlinkSync(dir, path.join(root, 'local', 'hubwasm-test', 'random-llama'));
+  hub = await startHubServer({ root });
+  await loadAll();
 });
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+after(() => {
+  hub.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
-// Loads the model with `dtype` in a fresh Node process; returns its report.
-function loadInFreshProcess(dtype) {
-  const r = spawnSync(process.execPath, [path.join(HERE, 'external_weights_load.mjs'), root, dtype], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+// Loads the model with `dtype` from `source` ('hub' or 'local', see the child) in a fresh Node process;
+// returns its report, with the number of downloads of model.safetensors it made.
+async function loadInFreshProcess(dtype, { source = 'hub', threads = 1, cacheDir } = {}) {
+  const downloadsBefore = weightDownloads();
+  const args = [path.join(HERE, 'external_weights_load.mjs'), hub.url, root, dtype, source, threads, ...(cacheDir ? [cacheDir] : [])];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+  return { ...JSON.parse(stdout.trim().split('\n').at(-1)), downloads: weightDownloads() - downloadsBefore };
+}
+const weightDownloads = () => hub.requests.filter((r) => r.method === 'GET' && !r.range && r.path.endsWith('model.safetensors')).length;
+
+// Every load, one process at a time: fp32, fp16 and q8 from the Hub server with the cache off (streamed
+// to an anonymous temporary file), q8 through the folder cache twice (streamed into the cache's partial
+// entry, then read from the entry), q8 from a local folder, and that again with 2 threads (the threaded
+// build reads the file into wasm memory that is a SharedArrayBuffer).
+const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+let runs;
+let cacheDir;
+async function loadAll() {
+  cacheDir = path.join(root, 'cache');
+  runs = { fp32: await loadInFreshProcess('fp32'), fp16: await loadInFreshProcess('fp16'), q8: await loadInFreshProcess('q8') };
+  runs.q8Download = await loadInFreshProcess('q8', { cacheDir });
+  runs.q8Cached = await loadInFreshProcess('q8', { cacheDir });
+  runs.q8Local = await loadInFreshProcess('q8', { source: 'local' });
+  runs.q8LocalThreads = await loadInFreshProcess('q8', { source: 'local', threads: 2 });
+  for (const [name, r] of Object.entries(runs)) {
+    console.log(`${name}: file ${mib(fileBytes)}, weights ${mib(r.weightBytes)}, wasm memory grew ${mib(r.growth)}, ` +
+      `JavaScript ArrayBuffers peaked at ${mib(r.peakArrayBuffers)}, peak RSS ${mib(r.maxRss)}`);
+  }
 }
 
 test('q8 and fp16 loads grow WebAssembly memory by the converted weights, not the file', () => {
-  const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  const runs = Object.fromEntries(['fp32', 'fp16', 'q8'].map((dtype) => [dtype, loadInFreshProcess(dtype)]));
-  for (const [dtype, r] of Object.entries(runs)) {
-    console.log(`${dtype}: file ${mib(fileBytes)}, weights ${mib(r.weightBytes)}, wasm memory grew ${mib(r.growth)} while loading`);
-  }
   // fp32 views the file in wasm memory (the runtime's initial free heap absorbs a little of it); q8 and
   // fp16 hold their weights plus at most one tensor being read (the largest here: 8000 x 512 floats,
   // 15.6 MiB) and allocator slack. With the file in wasm memory they would grow by file + weights.
@@ -98,10 +128,33 @@ test('q8 and fp16 loads grow WebAssembly memory by the converted weights, not th
     assert.ok(runs[dtype].growth < runs[dtype].weightBytes + 2 * largestTensor,
       `${dtype}: grew ${runs[dtype].growth} bytes for ${runs[dtype].weightBytes} bytes of weights`);
   }
-  // The bytes came through the JavaScript reader intact: fp16 logits follow fp32's (which read the file in
-  // wasm memory) within the f16 rounding of the weights, and q8 within its 8-bit error.
+  // The bytes reached the core intact: fp16 logits follow fp32's (which read the file in wasm memory)
+  // within the f16 rounding of the weights, and q8 within its 8-bit error; the same q8 weights give the
+  // same logits whichever way the file came.
   assert.ok(runs.fp16.maxLogitDiff < 2e-3, `fp16 vs fp32 max logit difference ${runs.fp16.maxLogitDiff}`);
   assert.ok(runs.q8.maxLogitDiff < 5e-2, `q8 vs fp32 max logit difference ${runs.q8.maxLogitDiff}`);
+  for (const name of ['q8Download', 'q8Cached', 'q8Local']) assert.equal(runs[name].maxLogitDiff, runs.q8.maxLogitDiff, name);
+  assert.ok(runs.q8LocalThreads.maxLogitDiff < 5e-2, `q8 with 2 threads vs fp32 max logit difference ${runs.q8LocalThreads.maxLogitDiff}`);
+});
+
+test('in Node, q8 and fp16 weight files stay on disk, whether downloaded, cached or local', () => {
+  assert.deepEqual(Object.values(runs).map((r) => r.downloads), [1, 1, 1, 1, 0, 0, 0]);
+  for (const [name, r] of Object.entries(runs)) {
+    if (name === 'fp32') continue;
+    // JavaScript holds no more than in an fp32 load, which writes the file into wasm memory as it
+    // arrives: download chunks awaiting garbage collection, small files. With the file in JavaScript
+    // memory its ArrayBuffers would peak higher by the file's size; a quarter of it is ample margin.
+    // Peak RSS (wasm memory included) then stays below fp32's, whose wasm memory holds the whole file;
+    // with the file in JavaScript memory it would exceed it by the converted weights (q8: 24.8 MiB).
+    const bound = runs.fp32.peakArrayBuffers + fileBytes / 4;
+    assert.ok(r.peakArrayBuffers < bound, `${name}: JavaScript ArrayBuffers peaked at ${mib(r.peakArrayBuffers)}`);
+    assert.ok(r.maxRss < runs.fp32.maxRss, `${name}: peak RSS ${mib(r.maxRss)}, fp32's ${mib(runs.fp32.maxRss)}`);
+    assert.deepEqual(r.openWeightFiles, [], `${name}: files left open after the load`);
+  }
+  // The verified download became the cache entry, byte for byte, and nothing else is left there.
+  const entries = fs.readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => /\.safetensors|\.partial/.test(f));
+  assert.deepEqual(entries.map((f) => path.basename(f)), ['model.safetensors']);
+  assert.ok(fs.readFileSync(path.join(cacheDir, entries[0])).equals(fs.readFileSync(path.join(root, 'hubwasm-test--random-llama', 'model.safetensors'))));
 });
 
 test('a file too large for one JavaScript array is an OUT_OF_MEMORY error naming it', async () => {
@@ -114,7 +167,7 @@ test('a file too large for one JavaScript array is an OUT_OF_MEMORY error naming
   });
 });
 
-test('a weight file of 2 GiB or more stays in JavaScript memory with any dtype (wasm32 malloc has no such block)', async () => {
+test('a weight file of 2 GiB or more stays outside wasm memory with any dtype (wasm32 malloc has no such block)', async () => {
   const { LARGEST_WASM_FILE, weightSink } = await import('../../js/src/repo.js');
   const reserved = [];
   const external = [];
@@ -122,10 +175,15 @@ test('a weight file of 2 GiB or more stays in JavaScript memory with any dtype (
   const repo = { reserve: (path, n) => { reserved.push([path, n]); return 16; }, addExternal: (path, n) => external.push([path, n]) };
   for (const size of [1000, LARGEST_WASM_FILE, LARGEST_WASM_FILE + 1]) {
     const sink = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', false);
-    sink.allocate(size);  // a JavaScript array of 2 GiB is only reserved address space until written
+    sink.allocate(size);  // as in browsers; a JavaScript array of 2 GiB is only reserved address space until written
     sink.register();
   }
   assert.ok(LARGEST_WASM_FILE < 2 ** 31);
   assert.deepEqual(reserved, [['model.safetensors', 1000], ['model.safetensors', LARGEST_WASM_FILE]]);
   assert.deepEqual(external, [['model.safetensors', LARGEST_WASM_FILE + 1]]);
+  // In Node such a file stays on disk (adoptFile), as q8 / fp16 files of any size (size null: unknown).
+  const fp32 = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', false);
+  assert.deepEqual([1000, LARGEST_WASM_FILE, LARGEST_WASM_FILE + 1, null].map(fp32.wantsFile), [false, false, true, false]);
+  const q8 = weightSink(native, repo, 'model.safetensors', 'org/model/model.safetensors', true);
+  assert.deepEqual([1000, null].map(q8.wantsFile), [true, true]);
 });

@@ -16,6 +16,15 @@ export async function digestHex(algorithm, bytes) {
   return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// No synchronous file access in browsers: weights stay in JavaScript memory (js/src/repo.js weightSink).
+export async function createDiskFile() {
+  throw new Error('createDiskFile is for Node only');
+}
+
+export async function readFileInto() {
+  return false;
+}
+
 export async function folderCache() {
   return null;
 }

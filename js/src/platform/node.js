@@ -1,6 +1,7 @@
 // Node-only services. Bundlers swap this file for ./browser.js (package.json
 // "browser" field), so no node: module reaches a browser bundle; unbundled
 // browsers load it but never call it (callers check IS_NODE first).
+import { HubwasmError } from '../errors.js';
 
 /** Bytes of a file, or null when it does not exist. */
 export async function readFileIfExists(pathOrUrl) {
@@ -41,6 +42,127 @@ export async function digestHex(algorithm, bytes) {
 }
 
 /**
+ * A file on disk that a sink keeps instead of its bytes (weights the core
+ * reads one tensor at a time, js/src/repo.js): an existing file (a local
+ * model, a cache entry) or a download being written. It is a Sink itself
+ * (download.js): positional writes, growing as chunks arrive when the size
+ * is not known in advance (`growable`). `read` copies bytes into a typed
+ * array (wasm memory) synchronously, as the core asks for them.
+ */
+class DiskFile {
+  growable = true;
+
+  constructor(fs, fd, size, name = null, partial = null) {
+    this.fs = fs;
+    this.fd = fd;
+    this.size = size;
+    this.name = name;  // its path; null for an anonymous file
+    this.partial = partial;  // while written: its path until keep() renames it to `name`
+  }
+
+  allocate(size) {
+    this.fs.ftruncateSync(this.fd, size);  // a retry starts over
+    this.size = size;
+  }
+
+  write(chunk, offset) {
+    for (let done = 0; done < chunk.length;) done += this.fs.writeSync(this.fd, chunk, done, chunk.length - done, offset + done);
+    this.size = Math.max(this.size, offset + chunk.length);
+  }
+
+  /** The whole file read back: only for a checksum that cannot be computed as chunks arrive. */
+  view() {
+    const bytes = Buffer.allocUnsafe(this.size);
+    this.read(0, this.size, bytes, 0);
+    return bytes;
+  }
+
+  /** Copies `length` bytes from `offset` to `target[address..]` (`target`: e.g. native.HEAPU8, shared or not). */
+  read(offset, length, target, address) {
+    for (let done = 0; done < length;) {
+      const n = this.fs.readSync(this.fd, target, address + done, length - done, offset + done);
+      if (n === 0) {
+        throw new HubwasmError('INVALID_FILE', `${this.name ?? 'a downloaded weight file'}: ends at byte ${offset + done}, short of its ${this.size} bytes (changed on disk while loading?)`);
+      }
+      done += n;
+    }
+  }
+
+  /** Makes a verified download the cache entry (the fd stays valid across the rename). */
+  keep() {
+    if (!this.partial) return;
+    this.fs.renameSync(this.partial, this.name);
+    this.partial = null;
+  }
+
+  close() {
+    if (this.fd === null) return;
+    this.fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** Closes the file and removes it if it was not kept. */
+  discard() {
+    this.close();
+    if (this.partial) this.fs.rmSync(this.partial, { force: true });
+    this.partial = null;
+  }
+}
+
+let partials = 0;
+/**
+ * A new empty file for a download: `entry`.<unique>.partial, renamed to
+ * `entry` by keep(); without `entry`, an anonymous file in os.tmpdir(),
+ * unlinked at once, that disappears when closed.
+ */
+export async function createDiskFile(entry = null) {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const os = await import('node:os');
+  const partial = `${entry ?? path.join(os.tmpdir(), 'hubwasm-download')}.${process.pid}.${Date.now()}.${++partials}.partial`;
+  if (entry) fs.mkdirSync(path.dirname(entry), { recursive: true });
+  const fd = fs.openSync(partial, 'wx+');
+  if (entry) return new DiskFile(fs, fd, 0, entry, partial);
+  fs.unlinkSync(partial);
+  return new DiskFile(fs, fd, 0);
+}
+
+/**
+ * Puts the file at `pathOrUrl` into `sink`: open, when the sink keeps files
+ * on disk (`sink.wantsFile(size)`, then `sink.adoptFile(file)`, which closes
+ * it later), else as bytes copied in. False when the file does not exist.
+ */
+export async function readFileInto(pathOrUrl, sink) {
+  const fs = await import('node:fs');
+  let fd;
+  try {
+    fd = fs.openSync(pathOrUrl, 'r');
+  } catch (error) {
+    if (error.code === 'ENOENT') return false;
+    throw error;
+  }
+  const file = new DiskFile(fs, fd, fs.fstatSync(fd).size, String(pathOrUrl));
+  try {
+    if (sink.wantsFile?.(file.size)) {
+      sink.adoptFile(file);
+      return true;
+    }
+    sink.allocate(file.size);
+    const chunk = Buffer.allocUnsafe(Math.min(file.size, 1 << 20));
+    for (let offset = 0; offset < file.size; offset += chunk.length) {
+      const n = Math.min(chunk.length, file.size - offset);
+      file.read(offset, n, chunk, 0);
+      sink.write(chunk.subarray(0, n), offset);
+    }
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  file.close();
+  return true;
+}
+
+/**
  * A folder cache: <root>/<host>/<model>/resolve/<revision>/<file>. An entry
  * appears by an atomic rename, so an interrupted write leaves nothing behind.
  */
@@ -52,6 +174,7 @@ export async function folderCache(root) {
     const u = new URL(url);
     return path.join(root, u.host.replace(':', '_'), decodeURIComponent(u.pathname));
   };
+  const create = (url) => createDiskFile(fileFor(url));
   return {
     /** {size, readInto(sink)} or null. */
     async match(url) {
@@ -65,32 +188,19 @@ export async function folderCache(root) {
       return {
         size: stat.size,
         async readInto(sink) {
-          sink.allocate(stat.size);
-          const handle = await fs.promises.open(file);
-          try {
-            const chunk = Buffer.allocUnsafe(Math.min(stat.size, 1 << 20) || 1);
-            for (let offset = 0; offset < stat.size;) {
-              const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
-              if (bytesRead === 0) throw new Error(`${file} shrank while reading`);
-              sink.write(chunk.subarray(0, bytesRead), offset);
-              offset += bytesRead;
-            }
-          } finally {
-            await handle.close();
-          }
+          if (!(await readFileInto(file, sink))) throw new Error(`${file} vanished from the cache while reading`);
         },
       };
     },
+    /** A new entry to write a download into: a DiskFile, which keep() makes the entry. */
+    create,
     async put(url, bytes) {
-      const file = fileFor(url);
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      const file = await create(url);
       try {
-        await fs.promises.writeFile(partial, bytes);
-        await fs.promises.rename(partial, file);
-      } catch (error) {
-        await fs.promises.rm(partial, { force: true });
-        throw error;
+        file.write(bytes, 0);
+        file.keep();
+      } finally {
+        file.discard();
       }
     },
   };
