@@ -16,8 +16,11 @@
  * full. q8 and fp16 loads convert every tensor, so their files stay outside
  * it (on disk in Node: the local file, the cache entry or the download
  * streamed to disk; in JavaScript memory in browsers) and the core reads one
- * tensor at a time into wasm memory (js/src/repo.js): the peak there is the
- * converted weights plus the largest tensor as stored.
+ * tensor at a time into wasm memory (js/src/repo.js), a weight stored
+ * (out, in) even a band of rows at a time (src/ops/weight_rows.h): the peak
+ * there is the converted weights plus at most the largest tensor as stored,
+ * the bound this estimate takes (GPT-2's Conv1D [in, out] weights are read
+ * whole, and headers do not say which layout a matrix has).
  * On top come the runtime's own needs (RUNTIME_BYTES: code, tokenizer,
  * activations of a forward pass) and, for a decoder (config.json with
  * num_hidden_layers / n_layer and no encoder head), a float32 KV cache for
