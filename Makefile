@@ -98,8 +98,10 @@ test-native:
 	$(NATIVE_DIR)/hubwasm_tests
 
 # The whole native suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# + LeakSanitizer (clang, -O1): any finding fails the run.
-SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1 \
+# + LeakSanitizer (clang, -O1): any finding fails the run. Every malloc is
+# filled with 0xbe (not only its first 4 KB), so a buffer allocated
+# uninitialized and not written whole gives wrong values, not zeros.
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1:malloc_fill_byte=190:max_malloc_fill_size=2147483647 \
                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # It uses the fuzz tree (clang, ASan + UBSan), which saves a third native build.
 test-sanitize: fuzz-build

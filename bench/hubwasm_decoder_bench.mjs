@@ -45,7 +45,7 @@ const fromLocalFiles = () => {
 const source = opt('--source', 'local');
 // As the peer: the tokenizer, then the model.
 const load = async (id) => {
-  await AutoTokenizer.from_pretrained(id);
+  (await AutoTokenizer.from_pretrained(id)).dispose();  // the prompt ids come from the peer's dump
   return AutoModelForCausalLM.from_pretrained(id, { dtype });
 };
 let t = now();

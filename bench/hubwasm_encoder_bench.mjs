@@ -1,9 +1,9 @@
 // One hubwasm encoder measurement in a fresh Node process, with the same
 // protocol and the same texts as ../shared/bench/peer_bench.mjs (its
 // --dump-inputs file): pipeline('feature-extraction') + mean pooling +
-// normalize; cold load from a local Hub server on 127.0.0.1; one 16-token
-// sentence (median of 20 after 5 warm-ups); a 32 x 64-token batch (median of
-// 2 after 1 warm-up). Prints one JSON line per metric. The cold load reads
+// normalize; cold load; one 16-token sentence (median of 20 after 5
+// warm-ups); a 32 x 64-token batch (median of 2 after 1 warm-up). Prints one
+// JSON line per metric. The cold load reads
 // the files from a local folder, as the peer does (bench/local_models.mjs);
 // a second load, from the stand-in Hub server with the runtime already up,
 // gives hub_load_ms (download and checksums included).

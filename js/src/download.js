@@ -198,14 +198,20 @@ export async function getFile(model, file, sink, options = {}) {
     if (!answer) return null;
     progress({ status: 'download', ...event });
     const check = await checksum(url, answer.response);
-    const target = await downloadTarget(sink, knownLength(answer.response), cache, url);
+    let target = null;
     try {
+      target = await downloadTarget(sink, knownLength(answer.response), cache, url);
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
       }, (chunk) => check.update(chunk));
       await check.check(target);
     } catch (error) {
-      if (target !== sink) target.discard();  // nothing of a failed attempt stays on disk
+      if (!target) {  // no file to write to: end the answer unread
+        answer.stall.done();
+        await answer.response.body?.cancel().catch(() => {});
+      } else if (target !== sink) {
+        target.discard();  // nothing of a failed attempt stays on disk
+      }
       throw error;
     }
     return target;

@@ -2,8 +2,10 @@
  * Every error hubwasm throws on purpose is a HubwasmError with a stable `code`:
  * INVALID_ARGUMENT, INVALID_FILE, MISSING_FILE, INVALID_CONFIG, CONFIG_MISMATCH,
  * MISSING_TENSOR, UNSUPPORTED_MODEL, UNSUPPORTED_FEATURE, OUT_OF_MEMORY (from
- * the WebAssembly core), HTTP_ERROR, NETWORK_ERROR (from the Hub client) and
- * MODEL_TOO_LARGE (refused before download: memory_budget.js).
+ * the WebAssembly core), HTTP_ERROR, NETWORK_ERROR (from the Hub client),
+ * IO_ERROR (a local file could not be written or read: disk full,
+ * permissions; Node) and MODEL_TOO_LARGE (refused before download:
+ * memory_budget.js).
  */
 export class HubwasmError extends Error {
   constructor(code, message, details = {}) {

@@ -3,7 +3,7 @@
 export type ErrorCode =
   | 'INVALID_ARGUMENT' | 'INVALID_FILE' | 'MISSING_FILE' | 'INVALID_CONFIG' | 'CONFIG_MISMATCH'
   | 'MISSING_TENSOR' | 'UNSUPPORTED_MODEL' | 'UNSUPPORTED_FEATURE' | 'OUT_OF_MEMORY'
-  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'MODEL_TOO_LARGE' | 'INTERNAL';
+  | 'HTTP_ERROR' | 'NETWORK_ERROR' | 'IO_ERROR' | 'MODEL_TOO_LARGE' | 'INTERNAL';
 
 /** Every error hubwasm throws on purpose. */
 export class HubwasmError extends Error {

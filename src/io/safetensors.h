@@ -32,6 +32,8 @@ class SafetensorsFile {
   const std::map<std::string, SafetensorsEntry>& entries() const { return entries_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   bool contains(const std::string& name) const { return entries_.count(name) != 0; }
+  // Throws MissingTensor naming the file and the tensor.
+  const SafetensorsEntry& entry(const std::string& name) const;
   // A view of the tensor's bytes (a copy if the bytes are misaligned or the
   // file is a byte source).
   Tensor tensor(const std::string& name) const;
@@ -44,7 +46,6 @@ class SafetensorsFile {
   // Header checks; `read(offset, len, dst)` gives the file's bytes.
   using ReadBytes = std::function<void(size_t offset, size_t len, uint8_t* dst)>;
   static SafetensorsFile parse_layout(size_t size, const ReadBytes& read, const std::string& filename);
-  const SafetensorsEntry& entry(const std::string& name) const;
   // Bytes [begin, end) of the data section as a tensor of `shape`.
   Tensor bytes_as(DType dtype, const Shape& shape, size_t begin, size_t end) const;
 

@@ -98,7 +98,7 @@ const SafetensorsFile& WeightStore::file_of(const std::string& name) const {
 
 Tensor WeightStore::get(const std::string& name) const { return file_of(name).tensor(name); }
 
-const SafetensorsEntry& WeightStore::entry(const std::string& name) const { return file_of(name).entries().at(name); }
+const SafetensorsEntry& WeightStore::entry(const std::string& name) const { return file_of(name).entry(name); }
 
 Tensor WeightStore::rows(const std::string& name, int64_t begin, int64_t end) const {
   return file_of(name).rows(name, begin, end);

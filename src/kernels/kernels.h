@@ -62,17 +62,15 @@ struct Q8Weights {
   static int64_t input_offset(int64_t input) { return (input / 4) * 16 + (input % 4 / 2) * 8 + input % 2; }
 };
 
-// Quantizes row `row` of W into the layout at q / scales (sized as w's;
-// quantize_q8_simd128.cpp). `x` holds the row's k floats then zeros up to
-// k_padded(). Per block: scale = max|x| / 127 (NaN values ignored),
-// q = x * (1 / scale) rounded half to even (x * 0 when scale is 0), clamped
-// to [-127, 127], NaN (also inf * 0) giving 127. Padding inputs get 0.
-void quantize_row_q8(const float* x, int64_t row, const Q8Weights& w, int8_t* q, float* scales);
-// The same for the 4 rows of group g at once, each written as whole 16-byte
-// chunks: from 4 row buffers as above (a row past n: k_padded zeros), or
-// from a weight stored transposed, W[r, i] at kn[i * ldkn + r] (a GPT-2
-// Conv1D [in, out]; the group's 4 rows must all be below n). Same bytes and
-// scales as quantize_row_q8.
+// Quantizes the 4 rows of group g of W (rows 4g..4g+3) into the layout at q /
+// scales (sized as w's; quantize_q8_simd128.cpp), writing its chunks and
+// scales whole. `rows` holds the 4 rows, each k floats then zeros up to
+// k_padded() (a row past n: all zeros, giving q 0 and scale 0). Per row and
+// block: scale = max|x| / 127 (NaN values ignored), q = x * (1 / scale)
+// rounded half to even (x * 0 when scale is 0), clamped to [-127, 127], NaN
+// (also inf * 0) giving 127; padding inputs get 0. quantize_group_q8_kn does
+// the same from a weight stored transposed, W[r, i] at kn[i * ldkn + r] (a
+// GPT-2 Conv1D [in, out]), for a group whose 4 rows are all below n.
 void quantize_group_q8(const float* const rows[4], int64_t g, const Q8Weights& w, int8_t* q, float* scales);
 void quantize_group_q8_kn(const float* kn, int64_t ldkn, int64_t g, const Q8Weights& w, int8_t* q, float* scales);
 

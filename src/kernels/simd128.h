@@ -78,12 +78,6 @@ inline f32x4 f32_pow2(f32x4 n) {
 inline f32x4 f32_keep_ge(f32x4 v, f32x4 x, f32x4 lo) { return wasm_v128_and(v, wasm_f32x4_ge(x, lo)); }
 // For the q8 quantizer.
 inline f32x4 f32_round_even(f32x4 v) { return wasm_f32x4_nearest(v); }
-// Four integral floats in [-128, 127] as int8, lane 0 in the lowest byte.
-inline uint32_t f32_to_i8x4(f32x4 v) {
-  const v128_t i32 = wasm_i32x4_trunc_sat_f32x4(v);
-  const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
-  return static_cast<uint32_t>(wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0));
-}
 inline f32x4 f32_div_or_zero(f32x4 num, f32x4 den) {
   return wasm_v128_and(wasm_f32x4_div(num, den), wasm_f32x4_gt(den, wasm_f32x4_splat(0.0f)));
 }
@@ -190,6 +184,7 @@ inline f32x4 f32_round_even(f32x4 v) {
   return v;
 #endif
 }
+// Four integral floats in [-128, 127] as int8, lane 0 in the lowest byte.
 inline uint32_t f32_to_i8x4(f32x4 v) {
 #if defined(__SSE2__)
   const __m128i i32 = _mm_cvttps_epi32((__m128)v);

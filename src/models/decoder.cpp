@@ -135,29 +135,28 @@ LayerNorm DecoderWeights::layer_norm(const std::string& prefix, int64_t hidden, 
   return {tensor(prefix + ".weight", {hidden}), tensor(prefix + ".bias", {hidden}), eps};
 }
 
-Tensor DecoderWeights::read(const StoredMatrix& weight) const {
-  return store_.rows(weight.name, weight.first, weight.first + weight.rows);
+Tensor DecoderWeights::rows(const StoredMatrix& weight, int64_t begin, int64_t end) const {
+  return store_.rows(weight.name, weight.first + begin, weight.first + end);
 }
 
 Projection DecoderWeights::store(const StoredMatrix& weight, Tensor bias, bool transposed) const {
   const DType dtype = store_.entry(weight.name).dtype;
-  const auto band = [&](int64_t begin, int64_t end) {
-    return store_.rows(weight.name, weight.first + begin, weight.first + end);
-  };
+  const auto read = [&](int64_t begin, int64_t end) { return rows(weight, begin, end); };
+  const auto whole = [&] { return rows(weight, 0, weight.rows); };
   switch (options_.format) {
     case WeightFormat::Q8: {
       if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16) break;  // to_f32 names the dtype
-      LinearQ8 q = transposed ? quantize_q8(read(weight), true, options_.q8_block)
-                              : quantize_q8_rows(weight.rows, weight.cols, band, options_.q8_block);
+      LinearQ8 q = transposed ? quantize_q8(whole(), true, options_.q8_block)
+                              : quantize_q8_rows(weight.rows, weight.cols, read, options_.q8_block, weight.name);
       return Projection::from_q8(std::move(q), std::move(bias));
     }
     case WeightFormat::F16:
-      return Projection::from_f16(transposed ? to_linear_f16(read(weight), true, weight.name)
-                                             : to_linear_f16_rows(weight.rows, weight.cols, dtype, band, weight.name),
+      return Projection::from_f16(transposed ? to_linear_f16(whole(), true, weight.name)
+                                             : to_linear_f16_rows(weight.rows, weight.cols, dtype, read, weight.name),
                                   std::move(bias));
     case WeightFormat::F32: break;
   }
-  const Tensor w = to_f32(read(weight), weight.name);
+  const Tensor w = to_f32(whole(), weight.name);
   return transposed ? Projection::from_conv1d({w, std::move(bias)}) : Projection::from_linear({w, std::move(bias)});
 }
 
@@ -186,7 +185,7 @@ Projection DecoderWeights::head_table(const std::string& name, int64_t rows, int
 Projection DecoderWeights::store_table(const StoredMatrix& table) const {
   if (!options_.q8_embeddings && options_.format == WeightFormat::Q8) {
     // Owned either way: 16-bit tables are widened into a new tensor, f32 ones copied out of the file.
-    const Tensor t = read(table);
+    const Tensor t = rows(table, 0, table.rows);
     return Projection::from_linear({t.dtype() == DType::F32 ? owned_copy(t) : to_f32(t, table.name), Tensor()});
   }
   return store(table, Tensor(), false);

@@ -142,7 +142,8 @@ class DecoderWeights {
   // (out, in) are converted a band of rows at a time (ops/weight_rows.h).
   Projection store(const StoredMatrix& weight, Tensor bias, bool transposed) const;
   Projection store_table(const StoredMatrix& table) const;
-  Tensor read(const StoredMatrix& weight) const;
+  // Its rows [begin, end).
+  Tensor rows(const StoredMatrix& weight, int64_t begin, int64_t end) const;
 
   const WeightStore& store_;
   WeightLoader loader_;

@@ -19,10 +19,6 @@ uint16_t half_at(const uint8_t* src, DType dtype, int64_t i) {
   return dtype == DType::F16 ? v : f32_to_f16(bf16_to_f32(v));
 }
 
-}  // namespace
-
-namespace {
-
 void check_float_dtype(DType dtype, const std::string& what) {
   if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16) {
     throw Error(ErrorCode::UnsupportedFeature,
@@ -34,7 +30,7 @@ void check_float_dtype(DType dtype, const std::string& what) {
 
 LinearF16 to_linear_f16_rows(int64_t out, int64_t in, DType dtype, ReadRows read, const std::string& what) {
   check_float_dtype(dtype, what);
-  LinearF16 w{Tensor::zeros(DType::F16, {out, in})};
+  LinearF16 w{Tensor::uninitialized(DType::F16, {out, in})};  // every element written below
   auto* dst = static_cast<uint16_t*>(w.weight.mutable_data());
   const int64_t band = weight_band_rows(in);
   for (int64_t first = 0; first < out; first += band) {
@@ -67,7 +63,7 @@ LinearF16 to_linear_f16(const Tensor& weight, bool transposed, const std::string
   check_float_dtype(dtype, what);
   // [in, out] (Conv1D).
   const int64_t out = weight.dim(1), in = weight.dim(0);
-  LinearF16 w{Tensor::zeros(DType::F16, {out, in})};
+  LinearF16 w{Tensor::uninitialized(DType::F16, {out, in})};  // every element written below
   auto* dst = static_cast<uint16_t*>(w.weight.mutable_data());
   if (dtype == DType::F32) {
     // kTile columns gathered at once.

@@ -35,9 +35,9 @@ kernels::Q8Weights LinearQ8::view() const {
 
 namespace {
 
-// A LinearQ8 of the kernel layout for an (out, in) weight, zero-filled or
-// (for a quantizer that writes every group whole) uninitialized.
-LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block, bool zeroed) {
+// A LinearQ8 of the kernel layout for an (out, in) weight, uninitialized:
+// the quantizers write every group whole, padding rows and inputs included.
+LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block) {
   if (block <= 0 || block % 4 != 0 || block > 2048) {
     throw Error(ErrorCode::InvalidArgument, "quantize_q8: block " + std::to_string(block) +
                                                 " is not a multiple of 4 between 4 and 2048");
@@ -47,17 +47,15 @@ LinearQ8 allocate_q8(int64_t out, int64_t in, int64_t block, bool zeroed) {
   q.in = in;
   q.block = block;
   const kernels::Q8Weights layout = q.view();
-  const auto make = zeroed ? &Tensor::zeros : &Tensor::uninitialized;
-  q.qweight = make(DType::I8, {layout.groups() * 4 * layout.k_padded()});
-  q.scales = make(DType::F32, {layout.groups() * layout.blocks() * 4});
+  q.qweight = Tensor::uninitialized(DType::I8, {layout.groups() * 4 * layout.k_padded()});
+  q.scales = Tensor::uninitialized(DType::F32, {layout.groups() * layout.blocks() * 4});
   return q;
 }
 
 }  // namespace
 
-LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block) {
-  const std::string what = "quantize_q8";  // built once: read_f32 runs per row below
-  LinearQ8 q = allocate_q8(out, in, block, /*zeroed=*/false);  // every group written whole, padding included
+LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block, const std::string& what) {
+  LinearQ8 q = allocate_q8(out, in, block);
   const kernels::Q8Weights layout = q.view();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   // Rows of k_padded floats: float32 rows without padding are read in place,
@@ -70,7 +68,7 @@ LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block)
     const int64_t last = std::min(out, first + band);
     const Tensor band_rows = read(first, last);
     if (band_rows.numel() != (last - first) * in) {
-      throw Error(ErrorCode::InvalidArgument, "quantize_q8_rows: a band of rows has the wrong size");
+      throw Error(ErrorCode::InvalidArgument, what + ": a band of rows has the wrong size");
     }
     for (int64_t g0 = first; g0 < last; g0 += 4) {
       for (int64_t r = 0; r < 4; ++r) {
@@ -91,14 +89,14 @@ LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block)
 }
 
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
-  if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, "quantize_q8: expects a matrix");
+  const std::string what = "quantize_q8";
+  if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, what + ": expects a matrix");
   if (!transposed) {
     return quantize_q8_rows(weight.dim(0), weight.dim(1),
-                            [&](int64_t begin, int64_t end) { return weight.slice_rows(begin, end); }, block);
+                            [&](int64_t begin, int64_t end) { return weight.slice_rows(begin, end); }, block, what);
   }
   // [in, out] (Conv1D).
-  const std::string what = "quantize_q8";
-  LinearQ8 q = allocate_q8(weight.dim(1), weight.dim(0), block, /*zeroed=*/true);  // a partial last group stays 0
+  LinearQ8 q = allocate_q8(weight.dim(1), weight.dim(0), block);
   const kernels::Q8Weights layout = q.view();
   auto* qw = static_cast<int8_t*>(q.qweight.mutable_data());
   const int64_t out = q.out, padded = layout.k_padded();
@@ -107,13 +105,18 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     // Whole groups of 4 outputs straight from the file's rows, 4 columns at a time.
     for (; o0 + 4 <= out; o0 += 4) kernels::quantize_group_q8_kn(weight.f32(), out, o0 / 4, layout, qw, q.scales.f32());
   }
-  // The rest (16-bit weights, a last partial group): kTile output rows gathered at once.
+  // The rest (16-bit weights, a last partial group): kTile output rows
+  // gathered at once into rows of k_padded floats whose tails stay zero.
   constexpr int64_t kTile = 16;
   std::vector<float> tile(static_cast<size_t>(kTile * padded), 0.0f);
   for (; o0 < out; o0 += kTile) {
     const int64_t rows = std::min(kTile, out - o0);
     read_columns_f32(weight, o0, rows, tile.data(), padded, what);
-    for (int64_t t = 0; t < rows; ++t) kernels::quantize_row_q8(tile.data() + t * padded, o0 + t, layout, qw, q.scales.f32());
+    std::fill(tile.begin() + rows * padded, tile.end(), 0.0f);  // past the last row: quantized to 0 with scale 0
+    for (int64_t t = 0; t < rows; t += 4) {
+      const float* group[4] = {&tile[t * padded], &tile[(t + 1) * padded], &tile[(t + 2) * padded], &tile[(t + 3) * padded]};
+      kernels::quantize_group_q8(group, (o0 + t) / 4, layout, qw, q.scales.f32());
+    }
   }
   return q;
 }

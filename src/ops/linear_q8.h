@@ -29,8 +29,9 @@ struct LinearQ8 {
 // 2048 (InvalidArgument otherwise).
 LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock);
 // The same for an (out, in) weight read a band of rows at a time (rows are
-// quantized independently, so the result is identical).
-LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block = kQ8DefaultBlock);
+// quantized independently, so the result is identical); `what` names the
+// weight in errors.
+LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block, const std::string& what);
 
 // x: (rows, in) -> x W^T + b into `out` (rows * out floats, see check_output).
 void linear_q8_into(const Tensor& x, const LinearQ8& w, const Tensor& bias, Tensor& out);

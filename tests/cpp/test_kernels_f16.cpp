@@ -198,13 +198,14 @@ TEST_CASE("to_linear_f16 transposes Conv1D [in, out] weights and keeps f16 / bf1
 
 TEST_CASE("to_linear_f16 rounds f32 weights with f32_to_f16 and keeps f16 bits, stored (out, in) or transposed", "[kernels][f16]") {
   // Shapes with partial 16-column tiles and rows shorter than a vector; f16
-  // inputs are any bit pattern (NaN payloads included), kept as they are.
+  // inputs are any bit pattern (NaN payloads included), kept as they are;
+  // bf16 inputs are rounded as f32_to_f16 rounds their exact float value.
   std::mt19937 gen(5);
   std::uniform_real_distribution<float> d(-2, 2);
   std::uniform_int_distribution<uint32_t> bits(0, 0xffff);
   for (const auto& [out, in] : {std::pair<int64_t, int64_t>{37, 21}, {16, 5}, {3, 40}, {50, 1},
                                 {2 * weight_band_rows(8) + 3, 8}}) {  // the last in three bands of rows
-    for (const DType dtype : {DType::F32, DType::F16}) {
+    for (const DType dtype : {DType::F32, DType::F16, DType::BF16}) {
       for (const bool transposed : {false, true}) {
         Tensor w = transposed ? Tensor::zeros(dtype, {in, out}) : Tensor::zeros(dtype, {out, in});
         auto* h16 = static_cast<uint16_t*>(w.mutable_data());
@@ -219,7 +220,10 @@ TEST_CASE("to_linear_f16 rounds f32 weights with f32_to_f16 and keeps f16 bits, 
         for (int64_t o = 0; o < out; ++o) {
           for (int64_t i = 0; i < in; ++i) {
             const int64_t at = transposed ? i * out + o : o * in + i;
-            wrong += h[o * in + i] != (dtype == DType::F32 ? f32_to_f16(w.f32()[at]) : h16[at]);
+            const uint16_t want = dtype == DType::F32    ? f32_to_f16(w.f32()[at])
+                                  : dtype == DType::F16 ? h16[at]
+                                                        : f32_to_f16(bf16_to_f32(h16[at]));
+            wrong += h[o * in + i] != want;
           }
         }
         INFO(out << "x" << in << " " << dtype_name(dtype) << (transposed ? " transposed" : ""));

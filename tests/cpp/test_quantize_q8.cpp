@@ -118,7 +118,8 @@ TEST_CASE("quantize_q8 gives the q8 format's bytes and scales for every kind of 
   };
   const Case cases[] = {{5, 37, 16}, {4, 3, 4},    {9, 100, 32}, {1, 2053, 2048}, {13, 64, 64},
                         {7, 50, 24}, {33, 768, 16}, {2, 16, 16}, {70, 130, 16}, {6, 9, 4},
-                        {2 * weight_band_rows(64) + 5, 64, 16}};  // three bands of rows
+                        {2 * weight_band_rows(64) + 5, 64, 16},   // three bands of rows
+                        {2 * weight_band_rows(37) + 5, 37, 16}};  // the same with padded rows
   uint32_t seed = 7;
   for (const auto& c : cases) {
     for (const DType dtype : {DType::F32, DType::F16, DType::BF16}) {
@@ -151,7 +152,7 @@ TEST_CASE("quantize_q8_rows reads an (out, in) weight a band of rows at a time",
   const LinearQ8 banded = quantize_q8_rows(out, in, [&](int64_t begin, int64_t end) {
     reads.emplace_back(begin, end);
     return t.slice_rows(begin, end);
-  });
+  }, 16, "w");
   // Consecutive bands of at most weight_band_rows rows cover every row once.
   REQUIRE(reads.size() == 4);
   for (size_t i = 0; i < reads.size(); ++i) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, beforeEach, test } from 'node:test';
 import { AutoModelForCausalLM, HubwasmError, env } from 'hubwasm';
 import { getFile } from '../../js/src/download.js';
@@ -21,13 +22,13 @@ const source = modelDir('hubwasm-fixtures--micro-llama');
 const weightsBytes = fs.readFileSync(path.join(source, 'model.safetensors'));
 const INPUT = { input_ids: [[1, 5, 9, 42, 7]] };
 let hub;
-let reference;
+let reference;  // logits of a q8 load from a local folder
 const cacheDirs = [];
 /** A new, empty cache folder, removed after the tests. */
 function freshCacheDir() {
   cacheDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-cache-')));
   return cacheDirs.at(-1);
-}  // logits of a q8 load from a local folder
+}
 
 // The Hub server runs in this process and may still be closing a stream of its own files.
 const openWeightFiles = () => openWeightFilesExcept(fs.realpathSync(source));
@@ -178,4 +179,52 @@ test('a local weight file cut short on disk while loading: INVALID_FILE naming i
     env.localModelPath = localModelPath;
     fs.rmSync(copy, { recursive: true, force: true });
   }
+});
+
+/** Runs `use()` with config and tokenizer files read from a local folder that lacks the weights. */
+async function withLocalFilesButWeights(use) {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-local-'));
+  fs.cpSync(source, path.join(copy, MODEL), { recursive: true });
+  fs.rmSync(path.join(copy, MODEL, 'model.safetensors'));
+  const localModelPath = env.localModelPath;
+  Object.assign(env, { allowLocalModels: true, localModelPath: copy });
+  try {
+    await use();
+  } finally {
+    Object.assign(env, { allowLocalModels: false, localModelPath });
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+test('a cache folder that cannot be created: IO_ERROR naming it, not retried, nothing left open', async () => {
+  const blocker = path.join(env.cacheDir, 'a-file');
+  fs.writeFileSync(blocker, '');
+  env.cacheDir = path.join(blocker, 'cache');  // mkdir fails: ENOTDIR
+  await withLocalFilesButWeights(async () => {
+    await assertError(logitsOf({}), 'IO_ERROR', /a-file\/cache\/.*model\.safetensors\.\d+\..*\.partial: creating the download file failed: ENOTDIR/);
+  });
+  assert.equal(weightGets(), 1);
+  assert.deepEqual(openWeightFiles(), []);
+});
+
+test('a cache entry that cannot be put in place: IO_ERROR, the download removed, not retried', async () => {
+  const entry = path.join(env.cacheDir, `127.0.0.1_${hub.port}`, WEIGHTS);
+  fs.mkdirSync(path.join(entry, 'in-the-way'), { recursive: true });  // a folder where the file goes: rename fails
+  await assertError(logitsOf({}), 'IO_ERROR', /model\.safetensors\.\d+\..*\.partial: renaming to .*model\.safetensors failed/);
+  assert.equal(weightGets(), 1);
+  assert.deepEqual(cachedWeights(), ['127.0.0.1_' + hub.port + '/' + WEIGHTS, '127.0.0.1_' + hub.port + '/' + WEIGHTS + '/in-the-way']);
+  assert.deepEqual(openWeightFiles(), []);
+});
+
+test('partial downloads left by a process that died are removed when the entry is next downloaded', async () => {
+  const entry = path.join(env.cacheDir, `127.0.0.1_${hub.port}`, WEIGHTS);
+  fs.mkdirSync(path.dirname(entry), { recursive: true });
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;  // exited: its pid is free
+  const abandoned = `${entry}.${dead}.1700000000000.1.partial`;
+  const live = `${entry}.${process.ppid}.1700000000000.1.partial`;  // the test runner: still running
+  for (const f of [abandoned, live]) fs.writeFileSync(f, 'part of a download');
+  assert.deepEqual(await logitsOf({}), reference);
+  assert.equal(fs.existsSync(abandoned), false);
+  assert.equal(fs.existsSync(live), true);
+  assert.ok(fs.readFileSync(entry).equals(weightsBytes));
 });

@@ -49,6 +49,11 @@ export async function digestHex(algorithm, bytes) {
  * is not known in advance (`growable`). `read` copies bytes into a typed
  * array (wasm memory) synchronously, as the core asks for them.
  */
+/** A failed file-system call as a HubwasmError IO_ERROR naming the file (not retried, unlike network faults). */
+function ioError(file, what, cause) {
+  return new HubwasmError('IO_ERROR', `${file}: ${what} failed: ${cause.message}`, { cause });
+}
+
 class DiskFile {
   growable = true;
 
@@ -60,13 +65,24 @@ class DiskFile {
     this.partial = partial;  // while written: its path until keep() renames it to `name`
   }
 
+  /** The file's path for messages. */
+  get label() { return this.partial ?? this.name ?? 'a temporary download file'; }
+
   allocate(size) {
-    this.fs.ftruncateSync(this.fd, size);  // a retry starts over
+    try {
+      this.fs.ftruncateSync(this.fd, size);  // reserves the size up front
+    } catch (error) {
+      throw ioError(this.label, `reserving ${size} bytes`, error);
+    }
     this.size = size;
   }
 
   write(chunk, offset) {
-    for (let done = 0; done < chunk.length;) done += this.fs.writeSync(this.fd, chunk, done, chunk.length - done, offset + done);
+    try {
+      for (let done = 0; done < chunk.length;) done += this.fs.writeSync(this.fd, chunk, done, chunk.length - done, offset + done);
+    } catch (error) {
+      throw ioError(this.label, `writing ${chunk.length} bytes at ${offset}`, error);
+    }
     this.size = Math.max(this.size, offset + chunk.length);
   }
 
@@ -91,7 +107,11 @@ class DiskFile {
   /** Makes a verified download the cache entry (the fd stays valid across the rename). */
   keep() {
     if (!this.partial) return;
-    this.fs.renameSync(this.partial, this.name);
+    try {
+      this.fs.renameSync(this.partial, this.name);
+    } catch (error) {
+      throw ioError(this.partial, `renaming to ${this.name}`, error);
+    }
     this.partial = null;
   }
 
@@ -109,10 +129,38 @@ class DiskFile {
   }
 }
 
+/** Whether process `pid` still runs (EPERM: it does, as another user). */
+function processRuns(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Removes partial downloads of `entry` left by processes that died before
+ * finishing them (killed mid-download: no finally block ran).
+ */
+function removeAbandonedPartials(fs, path, entry) {
+  const prefix = `${path.basename(entry)}.`;
+  let names;
+  try {
+    names = fs.readdirSync(path.dirname(entry));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.startsWith(prefix) && name.endsWith('.partial') && name.slice(prefix.length).split('.')[0]);
+    if (pid > 0 && pid !== process.pid && !processRuns(pid)) fs.rmSync(path.join(path.dirname(entry), name), { force: true });
+  }
+}
+
 let partials = 0;
 /**
- * A new empty file for a download: `entry`.<unique>.partial, renamed to
- * `entry` by keep(); without `entry`, an anonymous file in os.tmpdir(),
+ * A new empty file for a download: `entry`.<pid>.<unique>.partial, renamed
+ * to `entry` by keep(); without `entry`, an anonymous file in os.tmpdir(),
  * unlinked at once, that disappears when closed.
  */
 export async function createDiskFile(entry = null) {
@@ -120,11 +168,18 @@ export async function createDiskFile(entry = null) {
   const path = await import('node:path');
   const os = await import('node:os');
   const partial = `${entry ?? path.join(os.tmpdir(), 'hubwasm-download')}.${process.pid}.${Date.now()}.${++partials}.partial`;
-  if (entry) fs.mkdirSync(path.dirname(entry), { recursive: true });
-  const fd = fs.openSync(partial, 'wx+');
-  if (entry) return new DiskFile(fs, fd, 0, entry, partial);
-  fs.unlinkSync(partial);
-  return new DiskFile(fs, fd, 0);
+  try {
+    if (entry) {
+      fs.mkdirSync(path.dirname(entry), { recursive: true });
+      removeAbandonedPartials(fs, path, entry);
+    }
+    const fd = fs.openSync(partial, 'wx+');
+    if (entry) return new DiskFile(fs, fd, 0, entry, partial);
+    fs.unlinkSync(partial);
+    return new DiskFile(fs, fd, 0);
+  } catch (error) {
+    throw ioError(partial, 'creating the download file', error);
+  }
 }
 
 /**
@@ -185,10 +240,11 @@ export async function folderCache(root) {
       } catch {
         return null;
       }
+      if (!stat.isFile()) return null;
       return {
         size: stat.size,
         async readInto(sink) {
-          if (!(await readFileInto(file, sink))) throw new Error(`${file} vanished from the cache while reading`);
+          if (!(await readFileInto(file, sink))) throw new HubwasmError('IO_ERROR', `${file} vanished from the cache while reading`);
         },
       };
     },
