@@ -8,6 +8,8 @@ import { folderCache } from './platform/node.js';
  * an interrupted write leaves nothing behind. In Node a weight file the core
  * reads from disk is downloaded straight into a partial entry (`create`, a
  * DiskFile of platform/node.js), renamed once verified and read from there.
+ * A cache that cannot take an entry (read-only or full folder, storage quota)
+ * costs a console warning, not the load (download.js).
  */
 export async function openCache() {
   if (IS_NODE && env.useFSCache && env.cacheDir) return folderCache(env.cacheDir);

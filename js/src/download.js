@@ -159,13 +159,41 @@ async function readLocal(model, file, options, sink) {
 }
 
 /**
+ * A cache write that failed (a read-only or full cache folder, a browser
+ * storage quota): the load goes on with what it downloaded, which is
+ * verified; only a later load downloads again.
+ */
+function notCached(url, error) {
+  console.warn(`hubwasm: ${url} was not cached: ${error.message}`);
+}
+
+/** Makes a verified download on disk its cache entry, or else keeps it as an anonymous file. */
+function keepInCache(file, url) {
+  try {
+    file.keep();
+  } catch (error) {
+    if (error.code !== 'IO_ERROR') throw error;
+    notCached(url, error);
+    file.unlink();
+  }
+}
+
+/**
  * Where one download attempt writes: `sink`, or for a sink that keeps files
- * on disk (Node) a new file: the cache's partial entry, else an anonymous
- * temporary file.
+ * on disk (Node) a new file: the cache's partial entry, else (no cache, or
+ * one that cannot take the file) an anonymous temporary file.
  */
 async function downloadTarget(sink, size, cache, url) {
   if (!sink.wantsFile?.(size)) return sink;
-  return cache ? cache.create(url) : createDiskFile();
+  if (cache) {
+    try {
+      return await cache.create(url);
+    } catch (error) {
+      if (error.code !== 'IO_ERROR') throw error;
+      notCached(url, error);
+    }
+  }
+  return createDiskFile();
 }
 
 /**
@@ -218,10 +246,10 @@ export async function getFile(model, file, sink, options = {}) {
   }));
   if (!received) return false;
   if (received === sink) {
-    await cache?.put(url, sink.view());
+    await cache?.put(url, sink.view()).catch((error) => notCached(url, error));
   } else {
     try {
-      received.keep();
+      keepInCache(received, url);
       sink.adoptFile(received);
     } catch (error) {
       received.discard();

@@ -196,23 +196,65 @@ async function withLocalFilesButWeights(use) {
   }
 }
 
-test('a cache folder that cannot be created: IO_ERROR naming it, not retried, nothing left open', async () => {
+test('a cache folder that cannot be created: the load goes on uncached, with a warning; nothing left open', async (t) => {
+  const warn = t.mock.method(console, 'warn', () => {});
   const blocker = path.join(env.cacheDir, 'a-file');
   fs.writeFileSync(blocker, '');
   env.cacheDir = path.join(blocker, 'cache');  // mkdir fails: ENOTDIR
   await withLocalFilesButWeights(async () => {
-    await assertError(logitsOf({}), 'IO_ERROR', /a-file\/cache\/.*model\.safetensors\.\d+\..*\.partial: creating the download file failed: ENOTDIR/);
+    assert.deepEqual(await logitsOf({}), reference);
   });
   assert.equal(weightGets(), 1);
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments[0],
+    /model\.safetensors was not cached: .*a-file\/cache\/.*\.partial: creating the download file failed: ENOTDIR/);
+  assert.deepEqual(temporaries(), []);
   assert.deepEqual(openWeightFiles(), []);
 });
 
-test('a cache entry that cannot be put in place: IO_ERROR, the download removed, not retried', async () => {
+test('files held in memory (fp32) that cannot be cached: the load goes on, one warning per file', async (t) => {
+  env.useFSCache = false;
+  const want = await logitsOf({ dtype: 'fp32' });
+  env.useFSCache = true;
+  const warn = t.mock.method(console, 'warn', () => {});
+  const blocker = path.join(env.cacheDir, 'a-file');
+  fs.writeFileSync(blocker, '');
+  env.cacheDir = path.join(blocker, 'cache');  // mkdir fails: ENOTDIR
+  assert.deepEqual(await logitsOf({ dtype: 'fp32' }), want);
+  const messages = warn.mock.calls.map((c) => c.arguments[0]);
+  assert.ok(messages.some((m) => /\/config\.json was not cached/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /\/model\.safetensors was not cached/.test(m)), messages.join('\n'));
+  for (const m of messages) assert.match(m, /was not cached: .*creating the download file failed: ENOTDIR/);
+});
+
+test('a cache entry that cannot be put in place: the load goes on with the download, a warning, no partial file left', async (t) => {
+  const warn = t.mock.method(console, 'warn', () => {});
   const entry = path.join(env.cacheDir, `127.0.0.1_${hub.port}`, WEIGHTS);
   fs.mkdirSync(path.join(entry, 'in-the-way'), { recursive: true });  // a folder where the file goes: rename fails
-  await assertError(logitsOf({}), 'IO_ERROR', /model\.safetensors\.\d+\..*\.partial: renaming to .*model\.safetensors failed/);
+  assert.deepEqual(await logitsOf({}), reference);
   assert.equal(weightGets(), 1);
-  assert.deepEqual(cachedWeights(), ['127.0.0.1_' + hub.port + '/' + WEIGHTS, '127.0.0.1_' + hub.port + '/' + WEIGHTS + '/in-the-way']);
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments[0], /model\.safetensors was not cached: .*\.partial: renaming to .*model\.safetensors failed/);
+  assert.deepEqual(cachedWeights(), [`127.0.0.1_${hub.port}/${WEIGHTS}`, `127.0.0.1_${hub.port}/${WEIGHTS}/in-the-way`]);
+  assert.deepEqual(openWeightFiles(), []);
+});
+
+test('a disk that cannot take the download: IO_ERROR naming the file, not retried, nothing left open', async () => {
+  // Neither the cache folder nor the temporary folder can hold a file.
+  const blocker = path.join(env.cacheDir, 'a-file');
+  fs.writeFileSync(blocker, '');
+  env.cacheDir = path.join(blocker, 'cache');
+  await withLocalFilesButWeights(async () => {
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(blocker, 'tmp');  // os.tmpdir() follows it
+    try {
+      await assertError(logitsOf({}), 'IO_ERROR', /a-file\/tmp\/hubwasm-download\.\d+\..*\.partial: creating the download file failed: ENOTDIR/);
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
+  });
+  assert.equal(weightGets(), 1);
   assert.deepEqual(openWeightFiles(), []);
 });
 

@@ -115,6 +115,13 @@ class DiskFile {
     this.partial = null;
   }
 
+  /** Removes a download's partial path: the open file keeps its bytes until closed. */
+  unlink() {
+    if (this.partial) this.fs.rmSync(this.partial, { force: true });
+    this.partial = null;
+    this.name = null;
+  }
+
   close() {
     if (this.fd === null) return;
     this.fs.closeSync(this.fd);
@@ -124,8 +131,7 @@ class DiskFile {
   /** Closes the file and removes it if it was not kept. */
   discard() {
     this.close();
-    if (this.partial) this.fs.rmSync(this.partial, { force: true });
-    this.partial = null;
+    this.unlink();
   }
 }
 
