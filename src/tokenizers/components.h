@@ -167,6 +167,8 @@ DecoderPtr make_bpe_decoder(const json& j, const JsonLoc& loc);
 DecoderPtr make_ctc_decoder(const json& j, const JsonLoc& loc);
 // WordPiece decoder's cleanup (" ." -> "." etc.), also used by CTC.
 void wordpiece_cleanup(std::string& s);
+// Every occurrence of `from` in s (left to right, not overlapping) replaced by `to`.
+void replace_all(std::string& s, std::string_view from, std::string_view to);
 DecoderPtr make_sequence_decoder(const json& j, const JsonLoc& loc);
 
 // Encoding helpers shared by the post-processors (tokenizer/encoding.rs).

@@ -209,22 +209,7 @@ std::string clean_up_tokenization(std::string s) {
       {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
       {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
   };
-  for (const auto& [from, to] : kRules) {
-    const std::string_view f(from);
-    size_t pos = s.find(f);
-    if (pos == std::string::npos) continue;
-    std::string out;
-    out.reserve(s.size());
-    size_t last = 0;
-    while (pos != std::string::npos) {
-      out.append(s, last, pos - last);
-      out.append(to);
-      last = pos + f.size();
-      pos = s.find(f, last);
-    }
-    out.append(s, last, std::string::npos);
-    s.swap(out);
-  }
+  for (const auto& [from, to] : kRules) replace_all(s, from, to);
   return s;
 }
 

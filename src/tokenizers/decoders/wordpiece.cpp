@@ -7,23 +7,6 @@ namespace hubwasm::tok {
 
 namespace {
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  if (s.size() < from.size()) return;
-  size_t pos = s.find(from);
-  if (pos == std::string::npos) return;
-  std::string out;
-  out.reserve(s.size());
-  size_t last = 0;
-  while (pos != std::string::npos) {
-    out.append(s, last, pos - last);
-    out.append(to);
-    last = pos + from.size();
-    pos = s.find(from, last);
-  }
-  out.append(s, last, std::string::npos);
-  s.swap(out);
-}
-
 class WordPieceDecoder final : public Decoder {
  public:
   WordPieceDecoder(std::string prefix, bool cleanup) : prefix_(std::move(prefix)), cleanup_(cleanup) {}
@@ -49,6 +32,23 @@ class WordPieceDecoder final : public Decoder {
 };
 
 }  // namespace
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  if (s.size() < from.size()) return;
+  size_t pos = s.find(from);
+  if (pos == std::string::npos) return;
+  std::string out;
+  out.reserve(s.size());
+  size_t last = 0;
+  while (pos != std::string::npos) {
+    out.append(s, last, pos - last);
+    out.append(to);
+    last = pos + from.size();
+    pos = s.find(from, last);
+  }
+  out.append(s, last, std::string::npos);
+  s.swap(out);
+}
 
 void wordpiece_cleanup(std::string& s) {
   replace_all(s, " .", ".");
