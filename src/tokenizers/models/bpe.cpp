@@ -17,7 +17,7 @@ namespace hubwasm::tok {
 
 namespace {
 
-class Bpe final : public Model {
+class Bpe final : public VocabModel {
  public:
   explicit Bpe(BpeConfig c) : cfg_(std::move(c)) {
     for (auto& [t, id] : cfg_.vocab) vocab_.add(t, id);
@@ -57,12 +57,6 @@ class Bpe final : public Model {
     cache_.insert(w, std::move(pieces));
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
-  std::optional<std::string_view> id_to_token(int32_t id) const override {
-    if (const std::string* t = vocab_.token(id)) return std::string_view(*t);
-    return std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
   std::optional<std::string> unk_token() const override {
     if (unk_id_) return cfg_.unk_token;
     return std::nullopt;
@@ -209,7 +203,6 @@ class Bpe final : public Model {
   }
 
   BpeConfig cfg_;
-  Vocab vocab_;
   std::unordered_map<uint64_t, std::pair<uint32_t, int32_t>> merges_;
   std::optional<int32_t> unk_id_;
   WordCache<std::vector<Piece>> cache_;

@@ -1,4 +1,5 @@
-// token <-> id storage shared by the BPE, WordLevel and Unigram models.
+// token <-> id storage shared by the BPE and WordLevel models, and their
+// Model overrides that look tokens up in it.
 #pragma once
 
 #include <algorithm>
@@ -7,7 +8,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
+
+#include "tokenizers/components.h"
 
 namespace hubwasm::tok {
 
@@ -62,6 +66,22 @@ class Vocab {
   std::unordered_map<std::string_view, int32_t> views_;
   std::vector<const std::string*> tokens_;
   std::unordered_map<int32_t, const std::string*> sparse_;
+};
+
+// A Model whose token <-> id mapping is a Vocab (BPE, WordLevel).
+class VocabModel : public Model {
+ public:
+  VocabModel() = default;
+  explicit VocabModel(Vocab vocab) : vocab_(std::move(vocab)) {}
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
+  std::optional<std::string_view> id_to_token(int32_t id) const override {
+    if (const std::string* t = vocab_.token(id)) return std::string_view(*t);
+    return std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ protected:
+  Vocab vocab_;
 };
 
 }  // namespace hubwasm::tok

@@ -6,9 +6,9 @@ namespace hubwasm::tok {
 
 namespace {
 
-class WordLevel final : public Model {
+class WordLevel final : public VocabModel {
  public:
-  WordLevel(Vocab v, std::string unk) : vocab_(std::move(v)), unk_(std::move(unk)) {}
+  WordLevel(Vocab v, std::string unk) : VocabModel(std::move(v)), unk_(std::move(unk)) {}
   void tokenize(std::string_view w, std::vector<Token>& out) const override {
     if (auto id = vocab_.find(w)) {
       out.push_back({*id, std::string(w), {0, w.size()}});
@@ -18,19 +18,12 @@ class WordLevel final : public Model {
       throw Error(ErrorCode::InvalidFile, "WordLevel model: unk_token \"" + unk_ + "\" is not in the vocabulary");
     }
   }
-  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
-  std::optional<std::string_view> id_to_token(int32_t id) const override {
-    if (const std::string* t = vocab_.token(id)) return std::string_view(*t);
-    return std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
   std::optional<std::string> unk_token() const override {
     if (vocab_.find(unk_)) return unk_;
     return std::nullopt;
   }
 
  private:
-  Vocab vocab_;
   std::string unk_;
 };
 
