@@ -145,10 +145,10 @@ Projection DecoderWeights::store(const StoredMatrix& weight, Tensor bias, bool t
   const auto whole = [&] { return rows(weight, 0, weight.rows); };
   switch (options_.format) {
     case WeightFormat::Q8: {
-      if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16) break;  // to_f32 names the dtype
-      LinearQ8 q = transposed ? quantize_q8(whole(), true, options_.q8_block)
-                              : quantize_q8_rows(weight.rows, weight.cols, read, options_.q8_block, weight.name);
-      return Projection::from_q8(std::move(q), std::move(bias));
+      const int64_t block = options_.q8_block;
+      return Projection::from_q8(transposed ? quantize_q8(whole(), true, block, weight.name)
+                                            : quantize_q8_rows(weight.rows, weight.cols, read, block, weight.name),
+                                 std::move(bias));
     }
     case WeightFormat::F16:
       return Projection::from_f16(transposed ? to_linear_f16(whole(), true, weight.name)

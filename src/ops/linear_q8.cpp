@@ -88,8 +88,7 @@ LinearQ8 quantize_q8_rows(int64_t out, int64_t in, ReadRows read, int64_t block,
   return q;
 }
 
-LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
-  const std::string what = "quantize_q8";
+LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block, const std::string& what) {
   if (weight.rank() != 2) throw Error(ErrorCode::InvalidArgument, what + ": expects a matrix");
   if (!transposed) {
     return quantize_q8_rows(weight.dim(0), weight.dim(1),
@@ -114,7 +113,8 @@ LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block) {
     read_columns_f32(weight, o0, rows, tile.data(), padded, what);
     std::fill(tile.begin() + rows * padded, tile.end(), 0.0f);  // past the last row: quantized to 0 with scale 0
     for (int64_t t = 0; t < rows; t += 4) {
-      const float* group[4] = {&tile[t * padded], &tile[(t + 1) * padded], &tile[(t + 2) * padded], &tile[(t + 3) * padded]};
+      const float* group[4] = {&tile[t * padded], &tile[(t + 1) * padded], &tile[(t + 2) * padded],
+                               &tile[(t + 3) * padded]};
       kernels::quantize_group_q8(group, (o0 + t) / 4, layout, qw, q.scales.f32());
     }
   }

@@ -26,8 +26,10 @@ struct LinearQ8 {
 // Quantizes an f32, f16 or bf16 weight stored (out, in), or (in, out) when
 // `transposed` (GPT-2 Conv1D). 16-bit values are widened a row at a time (no
 // float32 copy of the whole matrix). `block` must be a multiple of 4 up to
-// 2048 (InvalidArgument otherwise).
-LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock);
+// 2048 (InvalidArgument otherwise); another dtype is UnsupportedFeature
+// naming `what`.
+LinearQ8 quantize_q8(const Tensor& weight, bool transposed, int64_t block = kQ8DefaultBlock,
+                     const std::string& what = "quantize_q8");
 // The same for an (out, in) weight read a band of rows at a time (rows are
 // quantized independently, so the result is identical); `what` names the
 // weight in errors.

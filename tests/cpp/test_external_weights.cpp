@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "io/byte_source.h"
 #include "models/registry.h"
@@ -106,4 +107,48 @@ TEST_CASE("a truncated safetensors byte source is refused as the file would be",
   cut.add_external("model.safetensors", std::make_shared<CountingSource>(bytes.substr(0, bytes.size() - 100)));
   expect_error([&] { load_decoder(cut); }, ErrorCode::InvalidFile, "model.safetensors: invalid safetensors file");
   expect_error([&] { load_decoder(cut); }, ErrorCode::InvalidFile, "truncated download?");
+}
+
+namespace {
+
+// The repo in `dir` with tensor `name` of model.safetensors relabelled I32
+// (the same 4 bytes per value as its F32, so the file stays consistent).
+RepoFiles with_int32_tensor(const std::string& dir, const std::string& name) {
+  const RepoFiles files = load_repo_dir(dir);
+  RepoFiles out;
+  for (const auto& [path, blob] : files.all()) {
+    if (path != "model.safetensors") {
+      out.add(path, blob);
+      continue;
+    }
+    const std::string bytes(blob->view());
+    uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = (length << 8) | static_cast<uint8_t>(bytes[i]);
+    auto header = nlohmann::json::parse(bytes.substr(8, length));
+    REQUIRE(header.at(name).at("dtype") == "F32");
+    header[name]["dtype"] = "I32";
+    out.add(path, Blob::from_string(make_safetensors(header.dump(), 0) + bytes.substr(8 + length), path));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a weight matrix of an integer dtype is refused in every storage format, naming it", "[weights]") {
+  // GPT-2: a Conv1D [in, out] weight and the embedding table; Llama: an nn.Linear [out, in] weight.
+  const std::pair<const char*, const char*> cases[] = {
+      {"hubwasm-fixtures--micro-gpt2", "transformer.h.0.mlp.c_fc.weight"},
+      {"hubwasm-fixtures--micro-gpt2", "transformer.wte.weight"},
+      {"hubwasm-fixtures--micro-llama", "model.layers.0.mlp.down_proj.weight"}};
+  for (const auto& [model, tensor] : cases) {
+    for (const char* dtype : {"fp32", "fp16", "q8"}) {
+      DYNAMIC_SECTION(model << " " << tensor << " " << dtype) {
+        DecoderOptions options;
+        options.format = parse_weight_format(dtype);
+        const RepoFiles files = with_int32_tensor(decoder_dir(model), tensor);
+        expect_error([&] { load_decoder(files, options); }, ErrorCode::UnsupportedFeature,
+                     std::string(tensor) + ": dtype I32 cannot be used as floating point weights");
+      }
+    }
+  }
 }
