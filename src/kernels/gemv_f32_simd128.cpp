@@ -1,13 +1,17 @@
 // f32 GEMV for decode (one row of activations), 128-bit SIMD. Decode reads
 // every weight once per token, so these kernels are memory-bound; what
-// matters is that the weights arrive as few, long sequential streams, which
-// the hardware prefetcher serves at full bandwidth. Measured on 226 MB of
-// weights (wasm in Node, 2-vCPU EPYC; a plain SIMD sum reads 15.5-17.6 GB/s):
-//   NK one row at a time, 8 accumulators: 19.1 GB/s (8 rows at a time,
-//   i.e. 8 interleaved streams: 12.6); KN 8 rows per pass: 16.7-17.5 GB/s
-//   (4 rows: 13-14; 16 rows: 10.5; a 16-column strip down all rows: 3.9).
+// matters is how the weights stream in. One core here keeps more loads in
+// flight when it reads four streams a quarter of the matrix apart than when
+// it reads one stream, or rows next to each other. Measured in wasm in Node
+// on 480 MB of GPT-2-shaped matrices (2-vCPU EPYC; a plain SIMD sum of one
+// stream reads 17-18 GB/s, of four such streams 24-26):
+//   NK 50304 x 768 (lm_head): one row at a time 18-21 GB/s, four rows a
+//   quarter apart 22-26; KN 768 -> 3072: 8 adjacent rows per pass 19-20,
+//   four rows a quarter apart 23; KN 3072 -> 768: 14 vs 27.
 // NK ([n, k] weights): each output is one dot product along contiguous k.
-// KN ([k, n] weights, GPT-2 Conv1D): y (in L1) += 8 rows of W per pass.
+// KN ([k, n] weights, GPT-2 Conv1D): y (in L1) += 4 rows of W per pass.
+// Each output is summed in the same order wherever it falls (quarter or
+// tail), so a thread split over outputs does not change the result.
 #include "kernels/kernels.h"
 #include "kernels/simd128.h"
 
@@ -16,57 +20,75 @@ namespace {
 
 using namespace simd;
 
-float dot_f32(int64_t k, const float* x, const float* w) {
-  // Eight independent accumulators hide the add latency; 32 floats per step.
-  f32x4 s0 = f32_zero(), s1 = f32_zero(), s2 = f32_zero(), s3 = f32_zero();
-  f32x4 s4 = f32_zero(), s5 = f32_zero(), s6 = f32_zero(), s7 = f32_zero();
-  int64_t p = 0;
-  for (; p + 32 <= k; p += 32) {
-    s0 = f32_add(s0, f32_mul(f32_load(x + p), f32_load(w + p)));
-    s1 = f32_add(s1, f32_mul(f32_load(x + p + 4), f32_load(w + p + 4)));
-    s2 = f32_add(s2, f32_mul(f32_load(x + p + 8), f32_load(w + p + 8)));
-    s3 = f32_add(s3, f32_mul(f32_load(x + p + 12), f32_load(w + p + 12)));
-    s4 = f32_add(s4, f32_mul(f32_load(x + p + 16), f32_load(w + p + 16)));
-    s5 = f32_add(s5, f32_mul(f32_load(x + p + 20), f32_load(w + p + 20)));
-    s6 = f32_add(s6, f32_mul(f32_load(x + p + 24), f32_load(w + p + 24)));
-    s7 = f32_add(s7, f32_mul(f32_load(x + p + 28), f32_load(w + p + 28)));
+// y[i] = x . rows[i] (+ bias[i]) for R rows; two accumulators per row.
+template <int R>
+void dot_rows(int64_t k, const float* x, const float* const* rows, const float* const* bias, float* const* y) {
+  f32x4 even[R], odd[R];
+  for (int r = 0; r < R; ++r) even[r] = odd[r] = f32_zero();
+  const int64_t k8 = k - k % 8;
+  for (int64_t p = 0; p < k8; p += 8) {
+    const f32x4 x0 = f32_load(x + p), x1 = f32_load(x + p + 4);
+    for (int r = 0; r < R; ++r) {
+      even[r] = f32_add(even[r], f32_mul(x0, f32_load(rows[r] + p)));
+      odd[r] = f32_add(odd[r], f32_mul(x1, f32_load(rows[r] + p + 4)));
+    }
   }
-  for (; p + 4 <= k; p += 4) s0 = f32_add(s0, f32_mul(f32_load(x + p), f32_load(w + p)));
-  float r = f32_hsum(f32_add(f32_add(f32_add(s0, s1), f32_add(s2, s3)), f32_add(f32_add(s4, s5), f32_add(s6, s7))));
-  for (; p < k; ++p) r += x[p] * w[p];
-  return r;
+  for (int r = 0; r < R; ++r) {
+    float s = f32_hsum(f32_add(even[r], odd[r]));
+    for (int64_t p = k8; p < k; ++p) s += x[p] * rows[r][p];
+    *y[r] = bias[r] ? s + *bias[r] : s;
+  }
 }
 
 void gemv_nk(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias, float* y) {
-  for (int64_t j = 0; j < n; ++j) {
-    const float r = dot_f32(k, x, w + j * ldw);
-    y[j] = bias ? r + bias[j] : r;
+  const int64_t q = n / 4;
+  const auto row = [&](int64_t j) { return w + j * ldw; };
+  const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
+  for (int64_t j = 0; j < q; ++j) {
+    const float* rows[4] = {row(j), row(j + q), row(j + 2 * q), row(j + 3 * q)};
+    const float* b[4] = {bias_at(j), bias_at(j + q), bias_at(j + 2 * q), bias_at(j + 3 * q)};
+    float* out[4] = {y + j, y + j + q, y + j + 2 * q, y + j + 3 * q};
+    dot_rows<4>(k, x, rows, b, out);
+  }
+  for (int64_t j = 4 * q; j < n; ++j) {
+    const float* rows[1] = {row(j)};
+    const float* b[1] = {bias_at(j)};
+    float* out[1] = {y + j};
+    dot_rows<1>(k, x, rows, b, out);
   }
 }
 
-// y[0, n) += sum over R rows of W (row stride ldw) times x[0, R).
+// y[0, n) += sum over R rows of W times their x, the rows added in order.
 template <int R>
-void add_rows(int64_t n, const float* x, const float* w, int64_t ldw, float* y) {
-  f32x4 xs[R];
-  for (int r = 0; r < R; ++r) xs[r] = f32_splat(x[r]);
+void add_rows(int64_t n, const float* const* rows, const float* xs, float* y) {
+  f32x4 xv[R];
+  for (int r = 0; r < R; ++r) xv[r] = f32_splat(xs[r]);
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     f32x4 acc = f32_load(y + j);
-    for (int r = 0; r < R; ++r) acc = f32_add(acc, f32_mul(xs[r], f32_load(w + r * ldw + j)));
+    for (int r = 0; r < R; ++r) acc = f32_add(acc, f32_mul(xv[r], f32_load(rows[r] + j)));
     f32_store(y + j, acc);
   }
   for (; j < n; ++j) {
     float acc = y[j];
-    for (int r = 0; r < R; ++r) acc += x[r] * w[r * ldw + j];
+    for (int r = 0; r < R; ++r) acc += xs[r] * rows[r][j];
     y[j] = acc;
   }
 }
 
 void gemv_kn(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias, float* y) {
   for (int64_t j = 0; j < n; ++j) y[j] = bias ? bias[j] : 0.0f;
-  int64_t p = 0;
-  for (; p + 8 <= k; p += 8) add_rows<8>(n, x + p, w + p * ldw, ldw, y);
-  for (; p < k; ++p) add_rows<1>(n, x + p, w + p * ldw, ldw, y);
+  const int64_t q = k / 4;
+  const auto row = [&](int64_t p) { return w + p * ldw; };
+  for (int64_t p = 0; p < q; ++p) {
+    const float* rows[4] = {row(p), row(p + q), row(p + 2 * q), row(p + 3 * q)};
+    const float xs[4] = {x[p], x[p + q], x[p + 2 * q], x[p + 3 * q]};
+    add_rows<4>(n, rows, xs, y);
+  }
+  for (int64_t p = 4 * q; p < k; ++p) {
+    const float* rows[1] = {row(p)};
+    add_rows<1>(n, rows, x + p, y);
+  }
 }
 
 }  // namespace

@@ -36,8 +36,9 @@ void gemm_f32_nk_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t ld
                      const float* bias, float* c, int64_t ldc);
 constexpr int64_t kNkDotMaxRows = 64;
 
-// y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp): NK = one dot product
-// per output row, KN = y in L1 updated with 8 rows of W per pass.
+// y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp), reading 4 weight
+// streams a quarter of the matrix apart: NK = dot products of 4 rows,
+// KN = y in L1 updated with 4 rows of W per pass.
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,
               const float* bias, float* y);
 
