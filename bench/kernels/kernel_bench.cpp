@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "kernels/kernels_f16.h"
 #include "kernels/simd128.h"
 #include "ops/linear_q8.h"
 
@@ -182,8 +183,7 @@ int main() {
                      {"gemv_f32 3072x768 NK", 3072, 768, BLayout::NK},
                      {"gemv_f32 2304x768 KN (gpt2 c_attn)", 2304, 768, BLayout::KN},
                      // 154 MB, far past the caches: decode's memory-bound case.
-                     {"gemv_f32 50257x768 NK (gpt2 lm_head, from memory)", 50257, 768, BLayout::NK},
-                     {"gemv_f32 50257x768 KN (from memory)", 50257, 768, BLayout::KN}};
+                     {"gemv_f32 50257x768 NK (gpt2 lm_head, from memory)", 50257, 768, BLayout::NK}};
   for (const auto& g : gemvs) {
     const auto x = rnd(size_t(g.k), 1), w = rnd(size_t(g.n * g.k), 2);
     std::vector<float> y(size_t(g.n));
@@ -191,6 +191,42 @@ int main() {
     const double t = time_call([&] { kernels::gemv_f32(g.n, g.k, x.data(), w.data(), ldw, g.layout, nullptr, y.data()); });
     emit(g.tag, "GFLOP/s", 2.0 * g.n * g.k / t / 1e9, ceil);
     emit(std::string(g.tag) + " weight bandwidth", "GB/s", 4.0 * g.n * g.k / t / 1e9, 0);
+  }
+  {  // One GPT-2 small f32 decode step's weight reads (498 MB): 12 blocks of Conv1D [in, out] GEMVs, then the LM head.
+    struct Matrix {
+      int64_t k, n;
+      BLayout layout;
+    };
+    std::vector<Matrix> step;
+    for (int layer = 0; layer < 12; ++layer) {
+      for (const Matrix m : {Matrix{768, 2304, BLayout::KN}, Matrix{768, 768, BLayout::KN},
+                             Matrix{768, 3072, BLayout::KN}, Matrix{3072, 768, BLayout::KN}}) {
+        step.push_back(m);
+      }
+    }
+    step.push_back({768, 50257, BLayout::NK});
+    int64_t total = 0;
+    for (const auto& m : step) total += m.k * m.n;
+    const auto w = rnd(size_t(total), 2), x = rnd(3072, 1);
+    std::vector<float> y(50257);
+    const double t = time_call([&] {
+      const float* p = w.data();
+      for (const auto& m : step) {
+        kernels::gemv_f32(m.n, m.k, x.data(), p, m.layout == BLayout::NK ? m.k : m.n, m.layout, nullptr, y.data());
+        p += m.k * m.n;
+      }
+    });
+    emit("gemv_f32 gpt2 decode step, 498 MB (weight bandwidth)", "GB/s", 4.0 * total / t / 1e9, 0);
+  }
+  {  // The LM head in fp16 (77 MB).
+    const int64_t n = 50257, k = 768;
+    const auto x = rnd(size_t(k), 1), wf = rnd(size_t(n * k), 2);
+    std::vector<uint16_t> w(wf.size());
+    kernels::narrow_f16(wf.data(), n * k, w.data());
+    std::vector<float> y(static_cast<size_t>(n));
+    const double t = time_call([&] { kernels::gemm_f16(1, n, k, x.data(), k, w.data(), true, nullptr, y.data(), n); });
+    emit("gemv_f16 50257x768 (gpt2 lm_head, from memory)", "GFLOP/s", 2.0 * n * k / t / 1e9, ceil);
+    emit("gemv_f16 50257x768 (gpt2 lm_head, from memory) weight bandwidth", "GB/s", 2.0 * n * k / t / 1e9, 0);
   }
   struct Q {
     const char* tag;

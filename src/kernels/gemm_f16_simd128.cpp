@@ -138,39 +138,52 @@ inline float dot_tail(const float* x, const uint16_t* w, int64_t p, int64_t k) {
   return r;
 }
 
-// y[j] = x . W[j] (+ bias[j]) for one activation row; Load widens 8 halves.
-template <void (*Load)(const uint16_t*, f32x4&, f32x4&)>
-void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const float* bias, float* y) {
+// out[r] = x . rows[r] (+ bias[r]) for R weight rows; Load widens 8 halves.
+// Every row is summed the same way, whichever R it is computed with.
+template <void (*Load)(const uint16_t*, f32x4&, f32x4&), int R>
+void dot_rows_f16(int64_t k, const float* x, const uint16_t* const* rows, const float* const* bias,
+                  float* const* out) {
   const int64_t k8 = k - k % 8;
-  int64_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const uint16_t* rows[4] = {w + j * k, w + (j + 1) * k, w + (j + 2) * k, w + (j + 3) * k};
-    f32x4 s[4] = {f32_zero(), f32_zero(), f32_zero(), f32_zero()};
-    f32x4 t[4] = {f32_zero(), f32_zero(), f32_zero(), f32_zero()};
-    for (int64_t p = 0; p < k8; p += 8) {
-      const f32x4 xa = f32_load(x + p), xb = f32_load(x + p + 4);
-      for (int r = 0; r < 4; ++r) {
-        f32x4 lo, hi;
-        Load(rows[r] + p, lo, hi);
-        s[r] = f32_add(s[r], f32_mul(xa, lo));
-        t[r] = f32_add(t[r], f32_mul(xb, hi));
-      }
-    }
-    for (int r = 0; r < 4; ++r) {
-      const float v = f32_hsum(f32_add(s[r], t[r])) + dot_tail(x, rows[r], k8, k);
-      y[j + r] = bias ? v + bias[j + r] : v;
+  f32x4 s[R], t[R];
+  for (int r = 0; r < R; ++r) s[r] = t[r] = f32_zero();
+  for (int64_t p = 0; p < k8; p += 8) {
+    const f32x4 xa = f32_load(x + p), xb = f32_load(x + p + 4);
+    for (int r = 0; r < R; ++r) {
+      f32x4 lo, hi;
+      Load(rows[r] + p, lo, hi);
+      s[r] = f32_add(s[r], f32_mul(xa, lo));
+      t[r] = f32_add(t[r], f32_mul(xb, hi));
     }
   }
-  for (; j < n; ++j) {
-    const uint16_t* row = w + j * k;
-    f32x4 s = f32_zero();
-    for (int64_t p = 0; p < k8; p += 8) {
-      f32x4 lo, hi;
-      Load(row + p, lo, hi);
-      s = f32_add(s, f32_add(f32_mul(f32_load(x + p), lo), f32_mul(f32_load(x + p + 4), hi)));
+  for (int r = 0; r < R; ++r) {
+    const float v = f32_hsum(f32_add(s[r], t[r])) + dot_tail(x, rows[r], k8, k);
+    *out[r] = bias[r] ? v + *bias[r] : v;
+  }
+}
+
+// y[j] = x . W[j] (+ bias[j]) for one activation row, 4 rows a quarter of the
+// matrix apart at a time: 4 weight streams, as gemv_f32 reads them.
+template <void (*Load)(const uint16_t*, f32x4&, f32x4&)>
+void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const float* bias, float* y) {
+  const int64_t q = n / 4;
+  const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
+  for (int64_t j = 0; j < q; ++j) {
+    const int64_t js[4] = {j, j + q, j + 2 * q, j + 3 * q};
+    const uint16_t* rows[4];
+    const float* b[4];
+    float* out[4];
+    for (int r = 0; r < 4; ++r) {
+      rows[r] = w + js[r] * k;
+      b[r] = bias_at(js[r]);
+      out[r] = y + js[r];
     }
-    const float v = f32_hsum(s) + dot_tail(x, row, k8, k);
-    y[j] = bias ? v + bias[j] : v;
+    dot_rows_f16<Load, 4>(k, x, rows, b, out);
+  }
+  for (int64_t j = 4 * q; j < n; ++j) {
+    const uint16_t* rows[1] = {w + j * k};
+    const float* b[1] = {bias_at(j)};
+    float* out[1] = {y + j};
+    dot_rows_f16<Load, 1>(k, x, rows, b, out);
   }
 }
 

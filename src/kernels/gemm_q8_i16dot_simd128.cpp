@@ -65,6 +65,57 @@ inline void group_dot(const Q8Weights& w, int64_t g, const int16_t* const* xq, f
   for (int r = 0; r < R; ++r) out[r] = acc[r];
 }
 
+// One activation row against G weight groups at once (decode): the groups'
+// weights are G streams read side by side, and each splatted input pair
+// serves all G. out[i] (lanes = group gs[i]'s 4 rows) as group_dot<1> gives it.
+template <int G>
+inline void groups_dot(const Q8Weights& w, const int64_t* gs, const int16_t* xq, f32x4* out) {
+  const int8_t* q[G];
+  const float* scales[G];
+  f32x4 acc[G];
+  for (int i = 0; i < G; ++i) {
+    q[i] = w.q + gs[i] * 4 * w.k_padded();
+    scales[i] = w.scales + gs[i] * w.blocks() * 4;
+    acc[i] = f32_zero();
+  }
+  for (int64_t b = 0, blocks = w.blocks(); b < blocks; ++b) {
+    i32x4 sums[G];
+    for (int i = 0; i < G; ++i) sums[i] = i32_zero();
+    for (int64_t p = b * w.block, end = p + w.block; p < end; p += 4) {
+      const i16x8 x01 = i16_splat_pair(xq + p), x23 = i16_splat_pair(xq + p + 2);
+      for (int i = 0; i < G; ++i) {
+        i16x8 lo, hi;
+        i16_load_i8x16(q[i] + p * 4, lo, hi);
+        sums[i] = i32_add(sums[i], i32_add(i32_dot_i16(lo, x01), i32_dot_i16(hi, x23)));
+      }
+    }
+    for (int i = 0; i < G; ++i) acc[i] = f32_add(acc[i], f32_mul(i32_to_f32(sums[i]), f32_load(scales[i] + b * 4)));
+  }
+  for (int i = 0; i < G; ++i) out[i] = acc[i];
+}
+
+// y = x . W^T (+ bias) for one activation row, reading four groups a quarter
+// of the matrix apart (the streams gemv_f32 reads, for the same reason).
+void gemv_rows(const Q8Weights& w, const int16_t* xq, float sx, const float* bias, float* y) {
+  const int64_t groups = w.groups(), q = groups / 4;
+  const auto store = [&](int64_t g, f32x4 v) {
+    float lanes[4];
+    f32_store(lanes, v);
+    for (int64_t j = 0, o = 4 * g; j < 4 && o < w.n; ++j, ++o) y[o] = lanes[j] * sx + (bias ? bias[o] : 0.0f);
+  };
+  for (int64_t g = 0; g < q; ++g) {
+    const int64_t gs[4] = {g, g + q, g + 2 * q, g + 3 * q};
+    f32x4 out[4];
+    groups_dot<4>(w, gs, xq, out);
+    for (int i = 0; i < 4; ++i) store(gs[i], out[i]);
+  }
+  for (int64_t g = 4 * q; g < groups; ++g) {
+    f32x4 out[1];
+    groups_dot<1>(w, &g, xq, out);
+    store(g, out[0]);
+  }
+}
+
 // Output rows of groups [g0, g1) for activation rows r0..r0+R.
 template <int R>
 void rows_block(int64_t r0, int64_t g0, int64_t g1, const Q8Weights& w, const int16_t* xq, const float* sx,
@@ -96,7 +147,7 @@ void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const f
   quantize_rows(m, w.k, kp, x, ldx, xq.data(), sx.data());
   const int64_t groups = w.groups();
   if (m == 1) {
-    rows_block<1>(0, 0, groups, w, xq.data(), sx.data(), bias, y, ldy);
+    gemv_rows(w, xq.data(), sx[0], bias, y);
     return;
   }
   for (int64_t g0 = 0; g0 < groups; g0 += kGroupBlock) {
