@@ -192,7 +192,8 @@ int main() {
     emit(g.tag, "GFLOP/s", 2.0 * g.n * g.k / t / 1e9, ceil);
     emit(std::string(g.tag) + " weight bandwidth", "GB/s", 4.0 * g.n * g.k / t / 1e9, 0);
   }
-  {  // One GPT-2 small f32 decode step's weight reads (498 MB): 12 blocks of Conv1D [in, out] GEMVs, then the LM head.
+  {  // One GPT-2 small decode step's weight reads: 12 blocks of Conv1D [in, out] GEMVs, then the LM head
+     // (498 MB in f32, 128 MB in q8): the bandwidth decode gets, with the layout, sizes and order of the model.
     struct Matrix {
       int64_t k, n;
       BLayout layout;
@@ -205,18 +206,36 @@ int main() {
       }
     }
     step.push_back({768, 50257, BLayout::NK});
-    int64_t total = 0;
-    for (const auto& m : step) total += m.k * m.n;
-    const auto w = rnd(size_t(total), 2), x = rnd(3072, 1);
+    const auto x = rnd(3072, 1);
     std::vector<float> y(50257);
-    const double t = time_call([&] {
+    std::vector<LinearQ8> q8;
+    int64_t q8_bytes = 0;
+    {
+      int64_t total = 0;
+      for (const auto& m : step) total += m.k * m.n;
+      const auto w = rnd(size_t(total), 2);
+      const double t = time_call([&] {
+        const float* p = w.data();
+        for (const auto& m : step) {
+          kernels::gemv_f32(m.n, m.k, x.data(), p, m.layout == BLayout::NK ? m.k : m.n, m.layout, nullptr, y.data());
+          p += m.k * m.n;
+        }
+      });
+      emit("gemv_f32 gpt2 decode step, 498 MB (weight bandwidth)", "GB/s", 4.0 * total / t / 1e9, 0);
       const float* p = w.data();
       for (const auto& m : step) {
-        kernels::gemv_f32(m.n, m.k, x.data(), p, m.layout == BLayout::NK ? m.k : m.n, m.layout, nullptr, y.data());
+        Tensor wt = Tensor::zeros(DType::F32, m.layout == BLayout::NK ? Shape{m.n, m.k} : Shape{m.k, m.n});
+        std::copy(p, p + m.k * m.n, wt.f32());
+        q8.push_back(quantize_q8(wt, m.layout == BLayout::KN, kQ8DefaultBlock));
+        q8_bytes += q8.back().qweight.nbytes() + q8.back().scales.nbytes();
         p += m.k * m.n;
       }
+    }
+    const double t = time_call([&] {
+      for (const auto& q : q8) kernels::gemm_q8(1, x.data(), q.in, q.view(), nullptr, y.data(), q.out);
     });
-    emit("gemv_f32 gpt2 decode step, 498 MB (weight bandwidth)", "GB/s", 4.0 * total / t / 1e9, 0);
+    emit("gemv_q8 gpt2 decode step, " + std::to_string(q8_bytes >> 20) + " MiB (weight bandwidth)", "GB/s",
+         q8_bytes / t / 1e9, 0);
   }
   {  // The LM head in fp16 (77 MB).
     const int64_t n = 50257, k = 768;
