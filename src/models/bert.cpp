@@ -105,7 +105,7 @@ class Bert final : public EncoderModel {
                                             : cfg_.max_position_embeddings;
   }
 
-  EncoderOutput forward(const EncoderInput& in) const override {
+  EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, E = cfg_.embedding_size, rows = in.batch * in.seq;
     std::vector<int32_t> positions(rows);

@@ -148,7 +148,7 @@ class DebertaV2 final : public EncoderModel {
 
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
-  EncoderOutput forward(const EncoderInput& in) const override {
+  EncoderOutput forward_batch(const EncoderInput& in) const override {
     // Without absolute positions (position_biased_input false) any length runs.
     validate_encoder_input(in, cfg_.position_biased_input ? cfg_.max_position_embeddings
                                                           : std::numeric_limits<int64_t>::max());

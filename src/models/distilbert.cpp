@@ -71,7 +71,7 @@ class DistilBert final : public EncoderModel {
 
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
-  EncoderOutput forward(const EncoderInput& in) const override {
+  EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, cfg_.max_position_embeddings);
     const int64_t D = cfg_.dim, rows = in.batch * in.seq;
     std::vector<int32_t> positions(rows);

@@ -1,5 +1,9 @@
 #include "models/encoder.h"
 
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
 #include "core/error.h"
 
 namespace hubwasm {
@@ -19,6 +23,49 @@ void validate_encoder_input(const EncoderInput& in, int64_t max_positions) {
                                                 " tokens is longer than max_position_embeddings " +
                                                 std::to_string(max_positions));
   }
+}
+
+namespace {
+
+// Sequences [b0, b1) of `in`.
+EncoderInput slice_batch(const EncoderInput& in, int64_t b0, int64_t b1) {
+  const auto rows = [&](const std::vector<int32_t>& v) {
+    return v.empty() ? v : std::vector<int32_t>(v.begin() + b0 * in.seq, v.begin() + b1 * in.seq);
+  };
+  return {b1 - b0, in.seq, rows(in.input_ids), rows(in.attention_mask), rows(in.token_type_ids)};
+}
+
+// Copies `part`, the outputs of sequences b0.. of a batch of `batch`, into `whole` (allocated at the first slice).
+void place(const Tensor& part, int64_t b0, int64_t batch, Tensor& whole) {
+  if (part.empty()) return;
+  if (whole.empty()) {
+    Shape shape = part.shape();
+    shape[0] = batch;
+    whole = Tensor::uninitialized(part.dtype(), shape);
+  }
+  const size_t per_sequence = part.nbytes() / static_cast<size_t>(part.dim(0));
+  std::memcpy(static_cast<char*>(whole.mutable_data()) + static_cast<size_t>(b0) * per_sequence, part.data(),
+              part.nbytes());
+}
+
+}  // namespace
+
+EncoderOutput EncoderModel::forward(const EncoderInput& in) const {
+  // The sizes, before slicing; each architecture checks the length against its positions.
+  validate_encoder_input(in, std::numeric_limits<int64_t>::max());
+  const int64_t per_slice = std::max<int64_t>(1, kSliceTokens / in.seq);
+  if (in.batch <= per_slice) return forward_batch(in);
+  EncoderOutput out;
+  for (int64_t b0 = 0; b0 < in.batch; b0 += per_slice) {
+    const int64_t b1 = std::min(in.batch, b0 + per_slice);
+    const EncoderOutput part = forward_batch(slice_batch(in, b0, b1));
+    for (Tensor EncoderOutput::*field : {&EncoderOutput::last_hidden_state, &EncoderOutput::pooler_output,
+                                         &EncoderOutput::logits, &EncoderOutput::start_logits,
+                                         &EncoderOutput::end_logits}) {
+      place(part.*field, b0, in.batch, out.*field);
+    }
+  }
+  return out;
 }
 
 EncoderDims EncoderDims::from(const Config& c, int64_t default_max_positions, const std::string& default_act,

@@ -65,8 +65,18 @@ struct EncoderOutput {
 class EncoderModel {
  public:
   virtual ~EncoderModel() = default;
-  virtual EncoderOutput forward(const EncoderInput& input) const = 0;
+  // Runs the batch kSliceTokens tokens (whole sequences) at a time and stacks
+  // the outputs: sequences do not see each other, so a batch of any size
+  // needs the activation memory of one slice. InvalidArgument as
+  // validate_encoder_input.
+  EncoderOutput forward(const EncoderInput& input) const;
   virtual int64_t max_position_embeddings() const = 0;
+
+  static constexpr int64_t kSliceTokens = 512;
+
+ private:
+  // The architecture's forward pass over one slice of the batch.
+  virtual EncoderOutput forward_batch(const EncoderInput& input) const = 0;
 };
 
 }  // namespace hubwasm

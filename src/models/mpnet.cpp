@@ -93,7 +93,7 @@ class MPNet final : public EncoderModel {
     return cfg_.max_position_embeddings - cfg_.pad_token_id - 1;
   }
 
-  EncoderOutput forward(const EncoderInput& in) const override {
+  EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, heads = cfg_.num_attention_heads, rows = in.batch * in.seq;
     // create_position_ids_from_input_ids, as RoBERTa.
