@@ -38,9 +38,15 @@ constexpr int64_t kNkDotMaxRows = 64;
 
 // y[n] = x[k] * op(W) (+ bias) (gemv_f32_simd128.cpp), reading 4 weight
 // streams a quarter of the matrix apart: NK = dot products of 4 rows,
-// KN = y in L1 updated with 4 rows of W per pass.
+// KN = partial sums of row segments, 4 rows of W per pass.
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,
               const float* bias, float* y);
+// The KN GEMV in pieces, for the threaded split: segment s (< kKnSegments)
+// of W's rows into partial[n], then y = the partials added in order (+ bias).
+constexpr int64_t kKnSegments = 4;
+void gemv_f32_kn_segment(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, int64_t segment,
+                         float* partial);
+void gemv_f32_kn_sum(int64_t n, const float* partials, const float* bias, float* y);
 
 // int8 weights with one float scale per (row, block of `block` inputs), the
 // LinearQ8 format, laid out for the kernel: rows padded with zeros to whole

@@ -3,6 +3,7 @@
 // values the same way (whole 4- or 8-row groups, whole 8-column panels, whole
 // output rows), so results do not depend on the thread count, bit for bit.
 #include <algorithm>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
@@ -12,7 +13,7 @@ namespace {
 
 constexpr int64_t kGemmRowAlign = 4;  // the micro-kernel's row tile (MR)
 constexpr int64_t kGemmColAlign = 8;  // its column panel (NR)
-constexpr int64_t kGemvAlign = 8;     // whole SIMD vectors (KN's scalar tail stays put), whole q8 row groups
+constexpr int64_t kGemvAlign = 8;     // whole SIMD vectors, whole q8 row groups
 
 }  // namespace
 
@@ -21,7 +22,15 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
   // Column j of op(B) starts at b + j * ldb (NK) or b + j (KN).
   const auto columns = [&](int64_t j) { return layout == BLayout::NK ? b + j * ldb : b + j; };
   const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
-  if (m == 1) {  // decode: split the outputs
+  if (m == 1 && layout == BLayout::KN) {  // decode, [k, n] weights: split the rows into segments
+    thread_local std::vector<float> partials;
+    if (static_cast<int64_t>(partials.size()) < kKnSegments * n) partials.resize(static_cast<size_t>(kKnSegments * n));
+    float* sums = partials.data();  // the caller's buffer (a thread_local named in the body is the worker's own)
+    parallel::parallel_for(kKnSegments, parallel::grain_for(n * k / kKnSegments), [&](int64_t s0, int64_t s1) {
+      for (int64_t s = s0; s < s1; ++s) gemv_f32_kn_segment(n, k, a, b, ldb, s, sums + s * n);
+    });
+    gemv_f32_kn_sum(n, sums, bias, c);
+  } else if (m == 1) {  // decode, [n, k] weights: split the outputs
     parallel::parallel_for(n, parallel::grain_for(k, kGemvAlign), [&](int64_t j0, int64_t j1) {
       gemv_f32(j1 - j0, k, a, columns(j0), ldb, layout, bias_at(j0), c + j0);
     });
