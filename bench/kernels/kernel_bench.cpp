@@ -192,8 +192,8 @@ int main() {
     emit(g.tag, "GFLOP/s", 2.0 * g.n * g.k / t / 1e9, ceil);
     emit(std::string(g.tag) + " weight bandwidth", "GB/s", 4.0 * g.n * g.k / t / 1e9, 0);
   }
-  {  // One GPT-2 small decode step's weight reads: 12 blocks of Conv1D [in, out] GEMVs, then the LM head
-     // (498 MB in f32, 128 MB in q8): the bandwidth decode gets, with the layout, sizes and order of the model.
+  {  // One GPT-2 small decode step's weight reads: 12 blocks of Conv1D [in, out] GEMVs, then the LM head:
+     // the bandwidth decode gets (one thread), with the layouts, sizes and order of the model.
     struct Matrix {
       int64_t k, n;
       BLayout layout;
@@ -221,7 +221,8 @@ int main() {
           p += m.k * m.n;
         }
       });
-      emit("gemv_f32 gpt2 decode step, 498 MB (weight bandwidth)", "GB/s", 4.0 * total / t / 1e9, 0);
+      emit("gemv_f32 gpt2 decode step, " + std::to_string((4 * total) >> 20) + " MiB (weight bandwidth)", "GB/s",
+           4.0 * total / t / 1e9, 0);
       const float* p = w.data();
       for (const auto& m : step) {
         Tensor wt = Tensor::zeros(DType::F32, m.layout == BLayout::NK ? Shape{m.n, m.k} : Shape{m.k, m.n});
@@ -245,6 +246,7 @@ int main() {
     std::vector<float> y(static_cast<size_t>(n));
     const double t = time_call([&] { kernels::gemm_f16(1, n, k, x.data(), k, w.data(), true, nullptr, y.data(), n); });
     emit("gemv_f16 50257x768 (gpt2 lm_head, from memory)", "GFLOP/s", 2.0 * n * k / t / 1e9, ceil);
+    // 2 bytes per weight and 2 flops per weight: the same number in both units.
     emit("gemv_f16 50257x768 (gpt2 lm_head, from memory) weight bandwidth", "GB/s", 2.0 * n * k / t / 1e9, 0);
   }
   struct Q {

@@ -16,8 +16,8 @@
 //   the float adder round |f| to a multiple of 2^-24, read from its low bits;
 //   from 65536 up (|f| bits >= 0x47800000; 65520 up already carries into
 //   exponent 31) inf, NaN stays a quiet NaN (0x7e00), then the sign.
-// Decode (m == 1) streams each weight row once, 4 rows at a time, 8 halves
-// per load. Prefill (m > 1) widens a panel of weight rows into a thread-local
+// Decode (m == 1) streams each weight row once, 4 rows a quarter of the
+// matrix apart at a time, 8 halves per load. Prefill (m > 1) widens a panel of weight rows into a thread-local
 // float buffer and runs the packed 4x8 f32 GEMM on it: the widening costs
 // O(n k) against the GEMM's O(m n k).
 #include <algorithm>
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "kernels/far_rows.h"
 #include "kernels/kernels.h"
 #include "kernels/kernels_f16.h"
 #include "kernels/simd128.h"
@@ -138,14 +139,17 @@ inline float dot_tail(const float* x, const uint16_t* w, int64_t p, int64_t k) {
   return r;
 }
 
-// out[r] = x . rows[r] (+ bias[r]) for R weight rows; Load widens 8 halves.
+// y[j] = x . W[j] (+ bias[j]) for the R rows j in js; Load widens 8 halves.
 // Every row is summed the same way, whichever R it is computed with.
 template <void (*Load)(const uint16_t*, f32x4&, f32x4&), int R>
-void dot_rows_f16(int64_t k, const float* x, const uint16_t* const* rows, const float* const* bias,
-                  float* const* out) {
+void dot_rows_f16(int64_t k, const float* x, const uint16_t* w, const int64_t* js, const float* bias, float* y) {
   const int64_t k8 = k - k % 8;
+  const uint16_t* rows[R];
   f32x4 s[R], t[R];
-  for (int r = 0; r < R; ++r) s[r] = t[r] = f32_zero();
+  for (int r = 0; r < R; ++r) {
+    rows[r] = w + js[r] * k;
+    s[r] = t[r] = f32_zero();
+  }
   for (int64_t p = 0; p < k8; p += 8) {
     const f32x4 xa = f32_load(x + p), xb = f32_load(x + p + 4);
     for (int r = 0; r < R; ++r) {
@@ -157,34 +161,21 @@ void dot_rows_f16(int64_t k, const float* x, const uint16_t* const* rows, const 
   }
   for (int r = 0; r < R; ++r) {
     const float v = f32_hsum(f32_add(s[r], t[r])) + dot_tail(x, rows[r], k8, k);
-    *out[r] = bias[r] ? v + *bias[r] : v;
+    y[js[r]] = bias ? v + bias[js[r]] : v;
   }
 }
 
 // y[j] = x . W[j] (+ bias[j]) for one activation row, 4 rows a quarter of the
-// matrix apart at a time: 4 weight streams, as gemv_f32 reads them.
+// matrix apart at a time (far_rows.h), as gemv_f32 reads them.
 template <void (*Load)(const uint16_t*, f32x4&, f32x4&)>
 void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const float* bias, float* y) {
-  const int64_t q = n / 4;
-  const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
-  for (int64_t j = 0; j < q; ++j) {
-    const int64_t js[4] = {j, j + q, j + 2 * q, j + 3 * q};
-    const uint16_t* rows[4];
-    const float* b[4];
-    float* out[4];
-    for (int r = 0; r < 4; ++r) {
-      rows[r] = w + js[r] * k;
-      b[r] = bias_at(js[r]);
-      out[r] = y + js[r];
-    }
-    dot_rows_f16<Load, 4>(k, x, rows, b, out);
-  }
-  for (int64_t j = 4 * q; j < n; ++j) {
-    const uint16_t* rows[1] = {w + j * k};
-    const float* b[1] = {bias_at(j)};
-    float* out[1] = {y + j};
-    dot_rows_f16<Load, 1>(k, x, rows, b, out);
-  }
+  for_rows_a_quarter_apart(
+      0, n,
+      [&](int64_t j0, int64_t j1, int64_t j2, int64_t j3) {
+        const int64_t js[4] = {j0, j1, j2, j3};
+        dot_rows_f16<Load, 4>(k, x, w, js, bias, y);
+      },
+      [&](int64_t j) { dot_rows_f16<Load, 1>(k, x, w, &j, bias, y); });
 }
 
 constexpr int64_t kPanelFloats = 1 << 16;  // 256 KB of widened weights per panel

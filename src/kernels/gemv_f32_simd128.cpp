@@ -2,9 +2,9 @@
 // every weight once per token, so these kernels are memory-bound; what
 // matters is how the weights stream in. One core here keeps more loads in
 // flight when it reads four streams a quarter of the matrix apart than when
-// it reads one stream, or rows next to each other. Measured in wasm in Node
-// on 480 MB of GPT-2-shaped matrices (2-vCPU EPYC; a plain SIMD sum of one
-// stream reads 17-18 GB/s, of four such streams 24-26):
+// it reads one stream, or rows next to each other (far_rows.h). Measured in
+// wasm in Node on 480 MB of GPT-2-shaped matrices (2-vCPU EPYC; a plain SIMD
+// sum of one stream reads 17-18 GB/s, of four such streams 24-26):
 //   NK 50304 x 768 (lm_head): one row at a time 18-21 GB/s, four rows a
 //   quarter apart 22-26; KN 768 -> 3072: 8 adjacent rows per pass 19-20,
 //   four rows a quarter apart 23; KN 3072 -> 768: 14 vs 27.
@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/far_rows.h"
 #include "kernels/kernels.h"
 #include "kernels/simd128.h"
 
@@ -26,49 +27,41 @@ namespace {
 
 using namespace simd;
 
-// y[i] = x . rows[i] (+ bias[i]) for R rows; two accumulators per row.
+// y[j] = x . W[j] (+ bias[j]) for the R rows j in js; two accumulators per
+// row (the low and high halves of each 8 inputs).
 template <int R>
-void dot_rows(int64_t k, const float* x, const float* const* rows, const float* const* bias, float* const* y) {
-  f32x4 even[R], odd[R];
-  for (int r = 0; r < R; ++r) even[r] = odd[r] = f32_zero();
+void dot_rows(int64_t k, const float* x, const float* w, int64_t ldw, const int64_t* js, const float* bias,
+              float* y) {
+  const float* rows[R];
+  f32x4 lo[R], hi[R];
+  for (int r = 0; r < R; ++r) {
+    rows[r] = w + js[r] * ldw;
+    lo[r] = hi[r] = f32_zero();
+  }
   const int64_t k8 = k - k % 8;
   for (int64_t p = 0; p < k8; p += 8) {
     const f32x4 x0 = f32_load(x + p), x1 = f32_load(x + p + 4);
     for (int r = 0; r < R; ++r) {
-      even[r] = f32_add(even[r], f32_mul(x0, f32_load(rows[r] + p)));
-      odd[r] = f32_add(odd[r], f32_mul(x1, f32_load(rows[r] + p + 4)));
+      lo[r] = f32_add(lo[r], f32_mul(x0, f32_load(rows[r] + p)));
+      hi[r] = f32_add(hi[r], f32_mul(x1, f32_load(rows[r] + p + 4)));
     }
   }
   for (int r = 0; r < R; ++r) {
-    float s = f32_hsum(f32_add(even[r], odd[r]));
+    float s = f32_hsum(f32_add(lo[r], hi[r]));
     for (int64_t p = k8; p < k; ++p) s += x[p] * rows[r][p];
-    *y[r] = bias[r] ? s + *bias[r] : s;
+    y[js[r]] = bias ? s + bias[js[r]] : s;
   }
 }
 
-void gemv_nk(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, const float* bias, float* y) {
-  const int64_t q = n / 4;
-  const auto row = [&](int64_t j) { return w + j * ldw; };
-  const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
-  for (int64_t j = 0; j < q; ++j) {
-    const float* rows[4] = {row(j), row(j + q), row(j + 2 * q), row(j + 3 * q)};
-    const float* b[4] = {bias_at(j), bias_at(j + q), bias_at(j + 2 * q), bias_at(j + 3 * q)};
-    float* out[4] = {y + j, y + j + q, y + j + 2 * q, y + j + 3 * q};
-    dot_rows<4>(k, x, rows, b, out);
-  }
-  for (int64_t j = 4 * q; j < n; ++j) {
-    const float* rows[1] = {row(j)};
-    const float* b[1] = {bias_at(j)};
-    float* out[1] = {y + j};
-    dot_rows<1>(k, x, rows, b, out);
-  }
-}
-
-// y[0, n) += sum over R rows of W times their x, the rows added in order.
+// y[0, n) += sum over the R rows ps of W times x[p], the rows added in order.
 template <int R>
-void add_rows(int64_t n, const float* const* rows, const float* xs, float* y) {
+void add_rows(int64_t n, const float* x, const float* w, int64_t ldw, const int64_t* ps, float* y) {
+  const float* rows[R];
   f32x4 xv[R];
-  for (int r = 0; r < R; ++r) xv[r] = f32_splat(xs[r]);
+  for (int r = 0; r < R; ++r) {
+    rows[r] = w + ps[r] * ldw;
+    xv[r] = f32_splat(x[ps[r]]);
+  }
   int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
     f32x4 acc = f32_load(y + j);
@@ -77,27 +70,48 @@ void add_rows(int64_t n, const float* const* rows, const float* xs, float* y) {
   }
   for (; j < n; ++j) {
     float acc = y[j];
-    for (int r = 0; r < R; ++r) acc += xs[r] * rows[r][j];
+    for (int r = 0; r < R; ++r) acc += x[ps[r]] * rows[r][j];
     y[j] = acc;
   }
 }
 
 }  // namespace
 
+void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout, const float* bias,
+              float* y) {
+  if (n <= 0) return;
+  if (layout == BLayout::NK) {
+    for_rows_a_quarter_apart(
+        0, n,
+        [&](int64_t j0, int64_t j1, int64_t j2, int64_t j3) {
+          const int64_t js[4] = {j0, j1, j2, j3};
+          dot_rows<4>(k, x, w, ldw, js, bias, y);
+        },
+        [&](int64_t j) { dot_rows<1>(k, x, w, ldw, &j, bias, y); });
+    return;
+  }
+  float* partials = gemv_f32_kn_partials(n);
+  for (int64_t s = 0; s < kKnSegments; ++s) gemv_f32_kn_segment(n, k, x, w, ldw, s, partials + s * n);
+  gemv_f32_kn_sum(n, partials, bias, y);
+}
+
+float* gemv_f32_kn_partials(int64_t n) {
+  thread_local std::vector<float> partials;  // grows once, then decode allocates nothing
+  if (static_cast<int64_t>(partials.size()) < kKnSegments * n) partials.resize(static_cast<size_t>(kKnSegments * n));
+  return partials.data();
+}
+
 void gemv_f32_kn_segment(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, int64_t segment,
                          float* partial) {
-  const int64_t begin = k * segment / kKnSegments, end = k * (segment + 1) / kKnSegments, q = (end - begin) / 4;
+  const int64_t begin = k * segment / kKnSegments, end = k * (segment + 1) / kKnSegments;
   std::fill(partial, partial + n, 0.0f);
-  const auto row = [&](int64_t p) { return w + p * ldw; };
-  for (int64_t p = begin; p < begin + q; ++p) {
-    const float* rows[4] = {row(p), row(p + q), row(p + 2 * q), row(p + 3 * q)};
-    const float xs[4] = {x[p], x[p + q], x[p + 2 * q], x[p + 3 * q]};
-    add_rows<4>(n, rows, xs, partial);
-  }
-  for (int64_t p = begin + 4 * q; p < end; ++p) {
-    const float* rows[1] = {row(p)};
-    add_rows<1>(n, rows, x + p, partial);
-  }
+  for_rows_a_quarter_apart(
+      begin, end - begin,
+      [&](int64_t p0, int64_t p1, int64_t p2, int64_t p3) {
+        const int64_t ps[4] = {p0, p1, p2, p3};
+        add_rows<4>(n, x, w, ldw, ps, partial);
+      },
+      [&](int64_t p) { add_rows<1>(n, x, w, ldw, &p, partial); });
 }
 
 void gemv_f32_kn_sum(int64_t n, const float* partials, const float* bias, float* y) {
@@ -106,19 +120,6 @@ void gemv_f32_kn_sum(int64_t n, const float* partials, const float* bias, float*
     for (int64_t s = 1; s < kKnSegments; ++s) r += partials[s * n + j];
     y[j] = bias ? r + bias[j] : r;
   }
-}
-
-void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout, const float* bias,
-              float* y) {
-  if (n <= 0) return;
-  if (layout == BLayout::NK) {
-    gemv_nk(n, k, x, w, ldw, bias, y);
-    return;
-  }
-  thread_local std::vector<float> partials;
-  if (static_cast<int64_t>(partials.size()) < kKnSegments * n) partials.resize(static_cast<size_t>(kKnSegments * n));
-  for (int64_t s = 0; s < kKnSegments; ++s) gemv_f32_kn_segment(n, k, x, w, ldw, s, partials.data() + s * n);
-  gemv_f32_kn_sum(n, partials.data(), bias, y);
 }
 
 }  // namespace hubwasm::kernels

@@ -42,8 +42,11 @@ constexpr int64_t kNkDotMaxRows = 64;
 void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, BLayout layout,
               const float* bias, float* y);
 // The KN GEMV in pieces, for the threaded split: segment s (< kKnSegments)
-// of W's rows into partial[n], then y = the partials added in order (+ bias).
-constexpr int64_t kKnSegments = 4;
+// of W's rows into partial[n] (kKnSegments partials of n floats: the calling
+// thread's buffer from gemv_f32_kn_partials), then y = the partials added in
+// order (+ bias). 8 segments divide evenly among 1, 2, 4 or 8 threads.
+constexpr int64_t kKnSegments = 8;
+float* gemv_f32_kn_partials(int64_t n);
 void gemv_f32_kn_segment(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw, int64_t segment,
                          float* partial);
 void gemv_f32_kn_sum(int64_t n, const float* partials, const float* bias, float* y);
@@ -85,8 +88,9 @@ void quantize_group_q8_kn(const float* kn, int64_t ldkn, int64_t g, const Q8Weig
 // is quantized to int16 with one scale (max|x| / 32767), int8 weights are
 // widened to int16 and multiplied with i32x4.dot_i16x8_s (SSE2 pmaddwd
 // natively) against an input pair splatted to all lanes, giving 4 output
-// rows at once; int32 sums per block are scaled in float. m > 1 reuses each
-// widened weight vector for 4 rows of X.
+// rows at once; int32 sums per block are scaled in float. m == 1 reads 4
+// groups a quarter of the matrix apart at once; m > 1 reuses each widened
+// weight vector for 4 rows of X.
 void gemm_q8(int64_t m, const float* x, int64_t ldx, const Q8Weights& w, const float* bias, float* y, int64_t ldy);
 
 // gemm_q8 split by output rows across parallel::num_threads() threads

@@ -1,9 +1,9 @@
 // How the threaded entry points cut their work across parallel::parallel_for.
 // Every cut falls where the single-threaded kernel would compute the same
 // values the same way (whole 4- or 8-row groups, whole 8-column panels, whole
-// output rows), so results do not depend on the thread count, bit for bit.
+// output rows, whole KN row segments), so results do not depend on the thread
+// count, bit for bit.
 #include <algorithm>
-#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
@@ -13,7 +13,7 @@ namespace {
 
 constexpr int64_t kGemmRowAlign = 4;  // the micro-kernel's row tile (MR)
 constexpr int64_t kGemmColAlign = 8;  // its column panel (NR)
-constexpr int64_t kGemvAlign = 8;     // whole SIMD vectors, whole q8 row groups
+constexpr int64_t kGemvAlign = 8;     // whole q8 row groups (of 4), whole SIMD vectors
 
 }  // namespace
 
@@ -23,9 +23,7 @@ void gemm_f32(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, cons
   const auto columns = [&](int64_t j) { return layout == BLayout::NK ? b + j * ldb : b + j; };
   const auto bias_at = [&](int64_t j) { return bias ? bias + j : nullptr; };
   if (m == 1 && layout == BLayout::KN) {  // decode, [k, n] weights: split the rows into segments
-    thread_local std::vector<float> partials;
-    if (static_cast<int64_t>(partials.size()) < kKnSegments * n) partials.resize(static_cast<size_t>(kKnSegments * n));
-    float* sums = partials.data();  // the caller's buffer (a thread_local named in the body is the worker's own)
+    float* sums = gemv_f32_kn_partials(n);  // the caller's buffer, filled by the workers
     parallel::parallel_for(kKnSegments, parallel::grain_for(n * k / kKnSegments), [&](int64_t s0, int64_t s1) {
       for (int64_t s = s0; s < s1; ++s) gemv_f32_kn_segment(n, k, a, b, ldb, s, sums + s * n);
     });

@@ -76,6 +76,7 @@ class Albert final : public EncoderModel {
 
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
+ private:
   EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, cfg_.max_position_embeddings);
     const int64_t H = cfg_.hidden_size, rows = in.batch * in.seq;
@@ -109,7 +110,6 @@ class Albert final : public EncoderModel {
     return out;
   }
 
- private:
   AlbertConfig cfg_;
   Head head_;
   Activation act_;

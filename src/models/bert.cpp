@@ -105,6 +105,7 @@ class Bert final : public EncoderModel {
                                             : cfg_.max_position_embeddings;
   }
 
+ private:
   EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, E = cfg_.embedding_size, rows = in.batch * in.seq;
@@ -154,7 +155,6 @@ class Bert final : public EncoderModel {
     return out;
   }
 
- private:
   BertConfig cfg_;
   BertVariant variant_;
   Head head_;

@@ -148,6 +148,7 @@ class DebertaV2 final : public EncoderModel {
 
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
+ private:
   EncoderOutput forward_batch(const EncoderInput& in) const override {
     // Without absolute positions (position_biased_input false) any length runs.
     validate_encoder_input(in, cfg_.position_biased_input ? cfg_.max_position_embeddings
@@ -208,7 +209,6 @@ class DebertaV2 final : public EncoderModel {
     return out;
   }
 
- private:
   // DisentangledSelfAttention: (Q K^T + c2p + p2c) / sqrt(d * scale_factor), key padding masked.
   Tensor attention(const Tensor& x, const DebertaLayer& layer, const EncoderInput& in,
                    const std::vector<int32_t>& c2p_index, const std::vector<int32_t>& p2c_index) const {

@@ -71,6 +71,7 @@ class DistilBert final : public EncoderModel {
 
   int64_t max_position_embeddings() const override { return cfg_.max_position_embeddings; }
 
+ private:
   EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, cfg_.max_position_embeddings);
     const int64_t D = cfg_.dim, rows = in.batch * in.seq;
@@ -95,7 +96,6 @@ class DistilBert final : public EncoderModel {
     return out;
   }
 
- private:
   DistilBertConfig cfg_;
   Head head_;
   Activation act_;

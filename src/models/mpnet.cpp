@@ -93,6 +93,7 @@ class MPNet final : public EncoderModel {
     return cfg_.max_position_embeddings - cfg_.pad_token_id - 1;
   }
 
+ private:
   EncoderOutput forward_batch(const EncoderInput& in) const override {
     validate_encoder_input(in, max_position_embeddings());
     const int64_t H = cfg_.hidden_size, heads = cfg_.num_attention_heads, rows = in.batch * in.seq;
@@ -137,7 +138,6 @@ class MPNet final : public EncoderModel {
     return out;
   }
 
- private:
   MPNetConfig cfg_;
   Head head_;
   Activation act_;

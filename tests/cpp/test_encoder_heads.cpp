@@ -13,6 +13,7 @@
 #include "models/mpnet.h"
 #include "models/registry.h"
 #include "tasks/encoder_tasks.h"
+#include "test_encoder_batch.h"
 #include "test_reference.h"
 #include "test_repo.h"
 
@@ -92,21 +93,31 @@ TEST_CASE("encoder heads match torch on the generated fixtures", "[encoder][pari
     if (!std::filesystem::exists(dir)) FAIL("missing fixture " << dir << ": run `make fixtures`");
     INFO(name);
     const auto model = load_encoder(load_repo_dir(dir), head);
+    // The head's outputs for sequences [b0, b0 + in.batch) of `out` against the reference of `in`.
+    const auto head_error = [&](const EncoderOutput& out, int64_t b0, const EncoderInput& in,
+                                const std::string& ref_case) {
+      const auto rows = [&](const Tensor& t) { return t.slice_rows(b0, b0 + in.batch); };
+      if (head == Head::QuestionAnswering) {
+        return std::max(max_err(rows(out.start_logits), load_ref(dir, ref_case, "start_logits"), in.attention_mask, true),
+                        max_err(rows(out.end_logits), load_ref(dir, ref_case, "end_logits"), in.attention_mask, true));
+      }
+      return max_err(rows(out.logits), load_ref(dir, ref_case, "logits"), in.attention_mask,
+                     head != Head::SequenceClassification);
+    };
     double err = 0;
     for (const std::string ref_case : {"encoder", "long"}) {  // padded batch of 3 x 9; one row of 60 tokens
       const EncoderInput in = fixture_input(dir, ref_case);
-      const EncoderOutput out = model->forward(in);
-      if (head == Head::QuestionAnswering) {
-        err = std::max({err, max_err(out.start_logits, load_ref(dir, ref_case, "start_logits"), in.attention_mask, true),
-                        max_err(out.end_logits, load_ref(dir, ref_case, "end_logits"), in.attention_mask, true)});
-      } else {
-        err = std::max(err, max_err(out.logits, load_ref(dir, ref_case, "logits"), in.attention_mask,
-                                    head != Head::SequenceClassification));
-      }
+      err = std::max(err, head_error(model->forward(in), 0, in, ref_case));
     }
     std::cout << "micro-" << name << " max abs error vs torch: " << err << "\n";
     CHECK(err < 1e-4);
+    // Copies of the reference batch over three slices of EncoderModel::forward: every copy matches torch.
     const EncoderInput in = fixture_input(dir);
+    const EncoderInput many = repeat_over_slices(in, 3);
+    const EncoderOutput sliced = model->forward(many);
+    double sliced_err = 0;
+    for (int64_t b0 = 0; b0 < many.batch; b0 += in.batch) sliced_err = std::max(sliced_err, head_error(sliced, b0, in, "encoder"));
+    CHECK(sliced_err < 1e-4);
     // The trunk of a checkpoint saved with a head loads as the base model too.
     CHECK(load_encoder(load_repo_dir(dir), Head::Base)->forward(in).last_hidden_state.shape() ==
           Shape{in.batch, in.seq, 32});

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "models/registry.h"
+#include "test_encoder_batch.h"
 #include "test_reference.h"
 #include "test_repo.h"
 
@@ -182,27 +183,21 @@ TEST_CASE("encoders: bad input ids are rejected, not read out of bounds", "[enco
 }
 
 TEST_CASE("a batch larger than one slice runs slice by slice and still matches torch", "[encoder][parity]") {
-  // The torch reference batch repeated until it spans three slices, which then cut through copies of it.
+  // The torch reference batch repeated over three slices, which then cut through copies of it.
   const std::string dir = shared_path("models/hubwasm-fixtures--micro-bert");
   const auto model = load_encoder(load_repo_dir(dir), Head::Base);
   const EncoderInput one = ref_input(dir);
-  const int64_t copies = 3 * EncoderModel::kSliceTokens / (one.batch * one.seq) + 1;
   REQUIRE((EncoderModel::kSliceTokens / one.seq) % one.batch != 0);
-  EncoderInput many{one.batch * copies, one.seq, {}, {}, {}};
-  for (int64_t c = 0; c < copies; ++c) {
-    many.input_ids.insert(many.input_ids.end(), one.input_ids.begin(), one.input_ids.end());
-    many.attention_mask.insert(many.attention_mask.end(), one.attention_mask.begin(), one.attention_mask.end());
-    many.token_type_ids.insert(many.token_type_ids.end(), one.token_type_ids.begin(), one.token_type_ids.end());
-  }
+  const EncoderInput many = repeat_over_slices(one, 3);
   const EncoderOutput out = model->forward(many);
   REQUIRE(out.last_hidden_state.shape() == Shape{many.batch, one.seq, out.last_hidden_state.dim(2)});
   REQUIRE(out.pooler_output.dim(0) == many.batch);
   const RefTensor hidden = load_ref(dir, "encoder", "last_hidden_state");
   const RefTensor pooled = load_ref(dir, "encoder", "pooler_output");
-  for (int64_t c = 0; c < copies; ++c) {
-    INFO("copy " << c << " of " << copies);
-    const Tensor h = out.last_hidden_state.slice_rows(c * one.batch, (c + 1) * one.batch);
+  for (int64_t b0 = 0; b0 < many.batch; b0 += one.batch) {
+    INFO("copy at row " << b0 << " of " << many.batch);
+    const Tensor h = out.last_hidden_state.slice_rows(b0, b0 + one.batch);
     CHECK(max_error_unpadded(h, hidden, one.attention_mask) < kTolerance);
-    CHECK(max_error(out.pooler_output.slice_rows(c * one.batch, (c + 1) * one.batch), pooled) < kTolerance);
+    CHECK(max_error(out.pooler_output.slice_rows(b0, b0 + one.batch), pooled) < kTolerance);
   }
 }

@@ -112,11 +112,11 @@ TEST_CASE("set_num_threads rejects counts outside 1..max_threads()", "[threads]"
 
 TEST_CASE("gemm_f32 and gemv_f32 give the same result with 1, 2 and 3 threads", "[threads][kernels]") {
   struct Case {
-    // m == 1: GEMV; NK with m <= kNkDotMaxRows: dot products, column split;
-    // else n >= m: packed, column split; else packed, row split.
+    // m == 1: GEMV (NK: column split; KN: row segments); NK with m <= kNkDotMaxRows: dot products,
+    // column split; else n >= m: packed, column split; else packed, row split. Odd n and k: the far-rows tails.
     int64_t m, n, k;
   };
-  for (const Case c : {Case{1, 1030, 300}, Case{1, 2051, 129}, Case{5, 600, 257}, Case{70, 600, 100},
+  for (const Case c : {Case{1, 1030, 300}, Case{1, 2051, 129}, Case{5, 600, 257}, Case{5, 603, 257}, Case{70, 600, 100},
                        Case{130, 41, 70}}) {
     for (BLayout layout : {BLayout::NK, BLayout::KN}) {
       const auto a = random_floats(size_t(c.m * c.k), 1);
