@@ -88,7 +88,9 @@ TEST_CASE("encoder heads match torch on the generated fixtures", "[encoder][pari
       {"deberta-v3-qa", Head::QuestionAnswering},
       {"deberta-v2-mlm", Head::MaskedLM},
   };
-  for (const auto& [name, head] : cases) {
+  for (const auto& name_head : cases) {
+    const std::string& name = name_head.first;
+    const Head head = name_head.second;  // a structured binding cannot be captured in C++17
     const std::string dir = fixtures_path("micro-" + name);
     if (!std::filesystem::exists(dir)) FAIL("missing fixture " << dir << ": run `make fixtures`");
     INFO(name);
