@@ -11,8 +11,8 @@
 // (wasm in Node on 226 MB of weights: 24.5 vs 18.9 GOPS). Overflow: a lane
 // sums block/2 products of at most 32767 * 127, so blocks up to 2048 fit.
 // GEMV (m == 1) reads 4 groups a quarter of the matrix apart side by side,
-// each splatted input pair serving all 4 (wasm, 3072 x 768 in cache: 43.5
-// GOPS against 33 one group at a time). GEMM (m > 1) runs R = 4 activation
+// each splatted input pair serving all 4 (wasm, 3072 x 768 in cache:
+// 40.5-43.5 GOPS against 33 one group at a time). GEMM (m > 1) runs R = 4 activation
 // rows per weight group so each widened weight vector is used 4 times, over
 // 64-row weight blocks kept in cache.
 #include <algorithm>
