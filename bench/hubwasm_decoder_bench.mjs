@@ -29,11 +29,14 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.le
 const now = () => performance.now();
 const emit = (o) => process.stdout.write(JSON.stringify({ runtime: 'hubwasm', model: folder, dtype, ...o }) + '\n');
 
-const hub = await startHubServer({ root: modelsDir });
-await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
 env.useFSCache = false;
 env.backends.wasm.numThreads = +opt('--threads', 1);
-const fromHub = () => {
+// The stand-in Hub runs in this process and hashes every file it serves, so with
+// --source local it starts only after the peak RSS is taken (its buffers are not ours).
+let hub = null;
+const fromHub = async () => {
+  hub = await startHubServer({ root: modelsDir });
+  await hub.prehash(folder);  // the real Hub has the hashes stored
   Object.assign(env, { allowRemoteModels: true, allowLocalModels: false, remoteHost: hub.url });
   return folder.replace('--', '/');
 };
@@ -48,10 +51,11 @@ const load = async (id) => {
   (await AutoTokenizer.from_pretrained(id)).dispose();  // the prompt ids come from the peer's dump
   return AutoModelForCausalLM.from_pretrained(id, { dtype });
 };
+const id = source === 'hub' ? await fromHub() : fromLocalFiles();
 let t = now();
 let lm;
 try {
-  lm = await load(source === 'hub' ? fromHub() : fromLocalFiles());
+  lm = await load(id);
 } catch (error) {
   if (!(error instanceof HubwasmError && error.code === 'MODEL_TOO_LARGE')) throw error;
   const weightGets = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors') && !r.range).length;
@@ -79,10 +83,11 @@ emit({ metric: 'weight_bytes', value: lm.weight_bytes, unit: 'bytes' });
 emit({ metric: 'peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' });
 await lm.dispose();
 if (source === 'local') {
+  const hubId = await fromHub();
   t = now();
-  const again = await load(fromHub());
+  const again = await load(hubId);
   emit({ metric: 'hub_load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'from a 127.0.0.1 Hub server, runtime already up' });
   await again.dispose();
 }
-hub.close();
+hub?.close();
 process.exit(0);
