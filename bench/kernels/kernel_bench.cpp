@@ -87,6 +87,28 @@ double ceiling_gflops() {
   return double(iters) * 48 / t / 1e9;
 }
 
+// GB/s of a SIMD sum over `w` read as `streams` sequential streams, each a
+// 1/streams part of it, side by side 16 floats at a time: the read ceiling
+// decode's GEMVs work against (far_rows.h reads 4 such streams).
+double stream_read_gbps(const std::vector<float>& w, int64_t streams) {
+  using namespace simd;
+  const int64_t part = static_cast<int64_t>(w.size()) / streams / 16 * 16;
+  const double t = time_call([&] {
+    f32x4 s0 = f32_zero(), s1 = f32_zero(), s2 = f32_zero(), s3 = f32_zero();
+    for (int64_t i = 0; i < part; i += 16) {
+      for (int64_t j = 0; j < streams; ++j) {
+        const float* p = w.data() + j * part + i;
+        s0 = f32_add(s0, f32_load(p));
+        s1 = f32_add(s1, f32_load(p + 4));
+        s2 = f32_add(s2, f32_load(p + 8));
+        s3 = f32_add(s3, f32_load(p + 12));
+      }
+    }
+    g_sink = f32_hsum(f32_add(f32_add(s0, s1), f32_add(s2, s3)));
+  });
+  return 4.0 * part * streams / t / 1e9;
+}
+
 std::vector<float> rnd(size_t n, uint32_t seed) {
   std::mt19937 g(seed);
   std::uniform_real_distribution<float> d(-1, 1);
@@ -118,6 +140,11 @@ int main() {
   };
   const double ceil = ceiling_gflops();
   emit("ceiling_f32x4_mul_add", "GFLOP/s", ceil, ceil);
+  {  // 480 MiB, far past the caches.
+    const std::vector<float> w(size_t(120) << 20, 1.0f);
+    emit("stream read, 1 stream (480 MiB)", "GB/s", stream_read_gbps(w, 1), 0);
+    emit("stream read, 4 streams a quarter apart (480 MiB)", "GB/s", stream_read_gbps(w, 4), 0);
+  }
 
   struct G {
     const char* tag;

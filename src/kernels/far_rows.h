@@ -1,7 +1,7 @@
 // The row order of the memory-bound kernels: four rows a quarter of the
-// matrix apart at a time. One core keeps more loads in flight reading four
-// sequential streams far apart than one stream or rows next to each other
-// (measurements in gemv_f32_simd128.cpp).
+// matrix apart at a time, so the weights arrive as four long sequential
+// streams rather than one, or rows next to each other (measurements in
+// gemv_f32_simd128.cpp).
 #pragma once
 
 #include <cstdint>

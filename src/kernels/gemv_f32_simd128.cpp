@@ -1,20 +1,20 @@
 // f32 GEMV for decode (one row of activations), 128-bit SIMD. Decode reads
 // every weight once per token, so these kernels are memory-bound; what
-// matters is how the weights stream in. One core here keeps more loads in
-// flight when it reads four streams a quarter of the matrix apart than when
-// it reads one stream, or rows next to each other (far_rows.h). Measured in
-// wasm in Node on 480 MB of GPT-2-shaped matrices (2-vCPU EPYC; a plain SIMD
-// sum of one stream reads 17-18 GB/s, of four such streams 24-26):
-//   NK 50304 x 768 (lm_head): one row at a time 18-21 GB/s, four rows a
-//   quarter apart 22-26; KN 768 -> 3072: 8 adjacent rows per pass 19-20,
-//   four rows a quarter apart 23; KN 3072 -> 768: 14 vs 27.
+// matters is how the weights stream in. They read four rows a quarter of the
+// matrix apart at a time (far_rows.h): four long sequential streams, where
+// the previous kernels read one row at a time (NK) or 8 adjacent rows per
+// pass (KN). `make bench-kernels`, wasm in Node: a plain sum reads 25.7 GB/s
+// from one stream and 28.3 from four a quarter apart; one GPT-2 decode
+// step's GEMVs stream at 22.1 GB/s. GPT-2 f32 decode on one thread went from
+// 34.8 to 41.6-43.0 tokens/s (bench/decode_bench.mjs).
 // NK ([n, k] weights): each output is one dot product along contiguous k.
 // KN ([k, n] weights, GPT-2 Conv1D): the rows are cut into kKnSegments
 // segments; each sums into its own partial y (in L1) 4 rows of W per pass,
-// and the partials are added in order. Threads take whole segments (a split
-// over the outputs would read every row in pieces, at 19 instead of 27 GB/s
-// on 2 threads natively). Each output is summed in the same order however
-// the work is split, so the result does not depend on the thread count.
+// and the partials are added in order. Threads take whole segments: a split
+// over the outputs reads every row in pieces (GPT-2 f32 decode on 2 threads:
+// 36 tokens/s that way, 59 with segments). Each output is summed in the same
+// order however the work is split, so the result does not depend on the
+// thread count.
 #include <algorithm>
 #include <vector>
 
