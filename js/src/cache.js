@@ -1,3 +1,4 @@
+import { bodyChunks } from './body_chunks.js';
 import { env, IS_NODE } from './env.js';
 import { folderCache } from './platform/node.js';
 
@@ -27,12 +28,11 @@ function browserCache(cache) {
         size,
         readInto: async (sink) => {
           sink.allocate(size);
-          const reader = response.body.getReader();
           let offset = 0;
-          for (let r = await reader.read(); !r.done; r = await reader.read()) {
-            if (offset + r.value.length > size) throw new Error(`cached ${url} is larger than recorded`);
-            sink.write(r.value, offset);
-            offset += r.value.length;
+          for await (const chunk of bodyChunks(response.body)) {
+            if (offset + chunk.length > size) throw new Error(`cached ${url} is larger than recorded`);
+            sink.write(chunk, offset);
+            offset += chunk.length;
           }
           if (offset !== size) throw new Error(`cached ${url} is shorter than recorded`);
         },

@@ -1,3 +1,4 @@
+import { bodyChunks } from './body_chunks.js';
 import { openCache } from './cache.js';
 import { env, IS_NODE } from './env.js';
 import { HubwasmError } from './errors.js';
@@ -113,18 +114,15 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   const chunks = [];
   let received = 0;
   if (direct) sink.allocate(announced ?? 0);
-  const reader = response.body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const value of bodyChunks(response.body)) {
       stall.touch();
       onChunk(value);
       if (known && received + value.length > announced) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
       if (direct) sink.write(value, received);
-      else chunks.push(value);
+      else chunks.push(value.slice());  // the reader reuses value's buffer
       received += value.length;
       onProgress(received, known ? announced : 0);
     }

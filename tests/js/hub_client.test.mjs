@@ -141,6 +141,16 @@ for (const [file, match] of [['model.safetensors', WEIGHTS], ['config.json', /mi
   }
 }
 
+test('files sent without Content-Length (chunked transfer, many chunks) arrive intact', async () => {
+  hub.setFaults([{ match: /micro-bert\/resolve\/main\//, kind: 'no-length' }]);
+  const model = await AutoModel.from_pretrained(MODEL);
+  await model.dispose();
+  assert.ok(weightsBytes.length > 4 * 65536, 'the weights span several chunks');
+  assert.ok(requestsFor('model.safetensors').length === 1);
+  const cached = Object.entries(assertCacheComplete()).find(([name]) => name.endsWith('model.safetensors'));
+  assert.ok(cached[1].equals(weightsBytes));
+});
+
 test('slow first byte beyond the timeout: abandoned and retried', async () => {
   env.fetchTimeoutMs = 200;
   hub.setFaults([{ match: WEIGHTS, kind: 'slow-first-byte:3000', times: 1 }]);

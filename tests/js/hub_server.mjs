@@ -19,7 +19,8 @@
 //   reset                  send the headers and half the body, then reset the connection
 //   truncate               announce the full Content-Length, send half the body, then close
 //   bad-checksum           send the full body with one byte flipped (same ETag)
-// The first three are checked, in order, on every request; the last three only on responses that send
+//   no-length              send the full body intact, but chunked (no Content-Length), as a streaming server
+// The first three are checked, in order, on every request; the last four only on responses that send
 // file bytes (GET 200/206), so a redirect does not use them up. A body fault with `chunked: true` also
 // leaves out Content-Length (chunked transfer), so the client cannot know the size before the end.
 import { createHash } from 'node:crypto';
@@ -48,7 +49,7 @@ const CORS_HEADERS = {
 const CONTENT_TYPES = { '.json': 'application/json', '.txt': 'text/plain; charset=utf-8' };
 
 const PRE_KINDS = new Set(['status', 'auth', 'slow-first-byte']);
-const BODY_KINDS = new Set(['reset', 'truncate', 'bad-checksum']);
+const BODY_KINDS = new Set(['reset', 'truncate', 'bad-checksum', 'no-length']);
 
 // Hashes by file, size and mtime: computed once per file content.
 const hashCache = new Map();
@@ -192,7 +193,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
     const fault = req.method === 'GET' && rules.find((rule) => BODY_KINDS.has(rule.name) && matches(rule, req, urlPath));
     if (fault) fault.times--;
     reply(range ? 206 : 200, {
-      ...headers, ...(!fault?.chunked && { 'Content-Length': end - start + 1 }),
+      ...headers, ...(!fault?.chunked && fault?.name !== 'no-length' && { 'Content-Length': end - start + 1 }),
       ...(range && { 'Content-Range': `bytes ${start}-${end}/${stat.size}` }),
     });
     if (req.method === 'HEAD') return res.end();
