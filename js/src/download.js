@@ -3,13 +3,10 @@ import { openCache } from './cache.js';
 import { env, IS_NODE } from './env.js';
 import { HubwasmError } from './errors.js';
 import { fileUrl, request, withRetries } from './hub.js';
-import { sha256Stream } from './sha256_stream.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const { digestHex } = IS_NODE ? nodePlatform : browserPlatform;
-// Browsers hash SHA-256 (LFS) downloads in a worker as they arrive (sha256_stream.js).
-const incrementalDigest = IS_NODE ? nodePlatform.incrementalDigest : sha256Stream;
+const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
 const { createDiskFile, readFileInto } = nodePlatform;
 
 /**
@@ -77,17 +74,15 @@ function knownLength(response) {
 
 /**
  * The checksum check of one response: `update(chunk)` for each chunk as it
- * arrives (it may return a promise to wait for), then `check(sink)` once
- * complete, or `cancel()` if the download is abandoned. Where the platform
- * hashes incrementally (Node; browsers for SHA-256, in a worker) the chunks
- * are hashed while the download goes on; else (WebCrypto: SHA-1, or no
- * worker) the whole file (sink.view()) is hashed at the end, as also for a
- * git blob of unknown length (its hash starts with the length; a file on
+ * arrives, then `check(sink)` once complete. Where the platform hashes
+ * incrementally (Node) the chunks are hashed while the download goes on; else
+ * (WebCrypto) the whole file (sink.view()) is hashed at the end, as also for
+ * a git blob of unknown length (its hash starts with the length; a file on
  * disk is then read back).
  */
 async function checksum(url, response) {
   const expected = expectedDigest(response);
-  if (!expected) return { update() {}, cancel() {}, async check() {} };
+  if (!expected) return { update() {}, async check() {} };
   const length = knownLength(response);
   const blobPrefix = (size) => new TextEncoder().encode(`blob ${size}\0`);
   const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm);
@@ -101,11 +96,9 @@ async function checksum(url, response) {
     return digestHex(expected.algorithm, data);
   };
   return {
-    update: (chunk) => hash?.update(chunk),
-    cancel() { hash?.cancel?.(); },
+    update(chunk) { hash?.update(chunk); },
     async check(sink) {
-      // A null hex(): the browser's hashing worker failed, so the whole file is hashed instead.
-      const actual = (hash ? await hash.hex() : null) ?? await whole(sink.view());
+      const actual = hash ? hash.hex() : await whole(sink.view());
       if (actual !== null && actual !== expected.hex) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
       }
@@ -124,7 +117,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   try {
     for await (const value of bodyChunks(response.body)) {
       stall.touch();
-      await onChunk(value);
+      onChunk(value);
       if (known && received + value.length > announced) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
@@ -239,7 +232,6 @@ export async function getFile(model, file, sink, options = {}) {
       }, (chunk) => check.update(chunk));
       await check.check(target);
     } catch (error) {
-      check.cancel();
       if (!target) {  // no file to write to: end the answer unread
         answer.stall.done();
         await answer.response.body?.cancel().catch(() => {});

@@ -4,7 +4,11 @@ export async function readFileIfExists() {
   return null;
 }
 
-// WebCrypto hashes a whole buffer: SHA-1 files, or all when the hashing worker (sha256_stream.js) cannot run.
+// WebCrypto has no incremental digest: downloads are hashed once complete (digestHex).
+export async function incrementalDigest() {
+  return null;
+}
+
 export async function digestHex(algorithm, bytes) {
   if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
   const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();  // not shared wasm memory
