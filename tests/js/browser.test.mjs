@@ -17,6 +17,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const TEXTS = ['Hello from a browser page.', 'Nothing leaves the machine.'];
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 let hub, benchHub, plainSite, isolatedSite, browser, profile;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** A page that runs `body` (module code with `hubwasm` and `HUB` in scope) and stores its result. */
 function page(body, hubUrl = hub.url) {
@@ -56,8 +58,7 @@ before(async () => {
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
 });
 
@@ -100,14 +101,24 @@ for (const [label, site] of [['without', () => plainSite], ['with', () => isolat
 }
 
 test('a reload takes the model from the Cache API: no model downloads', async () => {
-  const first = await run(plainSite, 'cache', EMBED);
+  // Chromium's HTTP cache could also spare the download: the page reports where the weights came from.
+  const body = `
+    const fromCache = [];
+    const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert', {
+      progress_callback: (e) => { if (e.status === 'done' && e.file === 'model.safetensors') fromCache.push(Boolean(e.cached)); },
+    });
+    const out = await extractor(${JSON.stringify(TEXTS)}, { pooling: 'mean', normalize: true });
+    await extractor.dispose();
+    return { fromCache, data: Array.from(out.data) };`;
+  const first = await run(plainSite, 'cache', body);
   await first.tab.close();
   const downloadsBefore = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.safetensors')).length;
   assert.ok(downloadsBefore >= 1);
-  const second = await run(plainSite, 'cache', EMBED);
+  const second = await run(plainSite, 'cache', body);
   await second.tab.close();
   const downloadsAfter = hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.safetensors')).length;
   assert.equal(downloadsAfter, downloadsBefore);
+  assert.deepEqual(second.result.fromCache, [true]);
   assert.deepEqual(second.result.data, first.result.data);
 });
 
@@ -166,4 +177,46 @@ test('threaded build in an isolated page: a MiniLM-L6 32-sentence batch on 2 thr
   const err = maxAbsDiff(Float32Array.from(result.data), expected.data);
   console.log(`Chromium, 2 threads, MiniLM-L6 32-sentence batch: max abs error vs transformers.js ${err.toExponential(2)}`);
   assert.ok(err < 1e-4);
+});
+
+/** `run` in a browser of its own: no HTTP cache of an earlier page answers for the Hub. */
+async function runInFreshBrowser(site, name, body) {
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-chromium-'));
+  const context = await chromium.launchPersistentContext(fresh, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  try {
+    return (await run(site, name, body, { context })).result;
+  } finally {
+    await context.close();
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+test('bad checksum in a browser: retried once, then NETWORK_ERROR', async () => {
+  const match = 'micro-bert/resolve/main/model.safetensors';
+  const load = `
+    hubwasm.env.useBrowserCache = false;
+    try {
+      const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
+      const out = await extractor('checksums', { pooling: 'mean', normalize: true });
+      await extractor.dispose();
+      return { data: Array.from(out.data) };
+    } catch (e) {
+      return { code: e.code, message: e.message };
+    }`;
+  const gets = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith(match) && !r.range).length;
+  try {
+    hub.setFaults([{ match, kind: 'bad-checksum', times: 1 }]);
+    const before = gets();
+    const retried = await runInFreshBrowser(plainSite, 'checksum-retry', load);
+    assert.equal(retried.code, undefined, retried.message);
+    assert.equal(retried.data.length, 32);
+    assert.equal(gets() - before, 2);
+
+    hub.setFaults([{ match, kind: 'bad-checksum' }]);
+    const failed = await runInFreshBrowser(plainSite, 'checksum-fail', load);
+    assert.equal(failed.code, 'NETWORK_ERROR');
+    assert.match(failed.message, /model\.safetensors: content does not match its checksum/);
+  } finally {
+    hub.setFaults([]);
+  }
 });
