@@ -62,7 +62,10 @@ export async function request(url, { method = 'GET', optional = false, accessTok
   };
   let response;
   try {
-    response = await fetch(url, { method, headers, signal: controller.signal });
+    // no-store: downloads are kept in hubwasm's own cache (cache.js), so the
+    // browser's HTTP cache would hold a second copy; writing it also made a
+    // 475 MiB download in Chromium take 1.6-1.8 s instead of 1.2 s.
+    response = await fetch(url, { method, headers, signal: controller.signal, cache: 'no-store' });
   } catch (cause) {
     stall.done();
     const reason = controller.signal.aborted ? `no answer within ${env.fetchTimeoutMs} ms` : cause.message;
