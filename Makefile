@@ -33,9 +33,9 @@ native:
 # The .wasm and its glue go into the npm package's dist/.
 wasm:
 	@test -f $(WASM_DIR)/CMakeCache.txt || emcmake cmake -S . -B $(WASM_DIR) -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_wasm
+	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_wasm hubwasm_sha256
 	@mkdir -p js/dist
-	cp -u $(WASM_DIR)/wasm/hubwasm.mjs $(WASM_DIR)/wasm/hubwasm.wasm js/dist/
+	cp -u $(WASM_DIR)/wasm/hubwasm.mjs $(WASM_DIR)/wasm/hubwasm.wasm $(WASM_DIR)/wasm/sha256.wasm js/dist/
 
 # The pthreads variant (js/src/runtime.js picks it when threads are possible):
 # hubwasm-mt.mjs for browsers, hubwasm-mt-node.cjs for Node, one .wasm. Node

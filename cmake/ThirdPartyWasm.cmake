@@ -3,6 +3,7 @@
 #   utf8proc::utf8proc  utf8proc 2.8.0 (Unicode normalization)
 #   spm::static         sentencepiece 0.1.97 static library (+ builtin protobuf-lite)
 #   pcre2::pcre2-8      PCRE2 10.42, 8-bit, Unicode, no JIT (tokenizer regexes)
+#   LIBMD_SOURCE_DIR    libmd 1.0.4 sources (its SHA-256, for wasm/sha256.c)
 # Each is an ExternalProject: built once on the first build, then left alone
 # (stamp files), so changes to our own sources never rebuild them.
 include(ExternalProject)
@@ -13,7 +14,8 @@ set(HUBWASM_THIRD_PARTY_SRC "${CMAKE_SOURCE_DIR}/third_party/src" CACHE PATH
 set(_tp_spm_tarball "${HUBWASM_THIRD_PARTY_SRC}/sentencepiece_0.1.97.orig.tar.gz")
 set(_tp_utf8proc_tarball "${HUBWASM_THIRD_PARTY_SRC}/utf8proc_2.8.0.orig.tar.gz")
 set(_tp_pcre2_tarball "${HUBWASM_THIRD_PARTY_SRC}/pcre2_10.42.orig.tar.gz")
-foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}" "${_tp_pcre2_tarball}")
+set(_tp_libmd_tarball "${HUBWASM_THIRD_PARTY_SRC}/libmd_1.0.4.orig.tar.xz")
+foreach(_tarball IN ITEMS "${_tp_spm_tarball}" "${_tp_utf8proc_tarball}" "${_tp_pcre2_tarball}" "${_tp_libmd_tarball}")
   if(NOT EXISTS "${_tarball}")
     message(FATAL_ERROR "${_tarball} is missing: run scripts/install_deps.sh")
   endif()
@@ -111,3 +113,10 @@ set_target_properties(pcre2::pcre2-8 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${_tp_root}/pcre2/include"
   INTERFACE_COMPILE_DEFINITIONS PCRE2_STATIC)
 add_dependencies(pcre2::pcre2-8 pcre2_ep)
+
+# libmd: one source file (sha2.c) of a small standalone module
+# (wasm/CMakeLists.txt), so it is only unpacked, once, at configure time.
+set(LIBMD_SOURCE_DIR "${_tp_root}/libmd/libmd-1.0.4")
+if(NOT EXISTS "${LIBMD_SOURCE_DIR}/src/sha2.c")
+  file(ARCHIVE_EXTRACT INPUT "${_tp_libmd_tarball}" DESTINATION "${_tp_root}/libmd")
+endif()

@@ -3,7 +3,7 @@
 # `make build|test|demo`, so it must be idempotent and take about a second when
 # nothing is missing (no apt-get update, no npm on that path).
 #   1. Debian packages (toolchain, libraries, Chromium, Node).
-#   2. Debian source tarballs of sentencepiece, utf8proc and pcre2 into third_party/src/,
+#   2. Debian source tarballs of sentencepiece, utf8proc, pcre2 and libmd into third_party/src/
 #      built for wasm by cmake/ThirdPartyWasm.cmake.
 #   3. npm packages of the workspace (npm ci) when package-lock.json changed.
 set -euo pipefail
@@ -38,8 +38,8 @@ fi
 
 # --- 2. Debian source tarballs -------------------------------------------------
 src_dir="$repo/third_party/src"
-have_orig() { compgen -G "$src_dir/$1_*.orig.tar.gz" >/dev/null; }
-if ! have_orig sentencepiece || ! have_orig utf8proc || ! have_orig pcre2; then
+have_orig() { compgen -G "$src_dir/$1_*.orig.tar.*" >/dev/null; }
+if ! have_orig sentencepiece || ! have_orig utf8proc || ! have_orig pcre2 || ! have_orig libmd; then
   mkdir -p "$src_dir"
   # A private deb-src list, index dir and no package caches: the system's apt
   # sources, lists and caches stay untouched.
@@ -58,8 +58,8 @@ SOURCES
             -o "Dir::State::Lists=$apt_dir/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
   apt-get "${apt_opts[@]}" update
   # As root apt warns "Download is performed unsandboxed as root": harmless.
-  (cd "$src_dir" && apt-get "${apt_opts[@]}" source --download-only sentencepiece utf8proc pcre2)
-  sha256sum "$src_dir"/sentencepiece_*.orig.tar.gz "$src_dir"/utf8proc_*.orig.tar.gz "$src_dir"/pcre2_*.orig.tar.gz
+  (cd "$src_dir" && apt-get "${apt_opts[@]}" source --download-only sentencepiece utf8proc pcre2 libmd)
+  sha256sum "$src_dir"/sentencepiece_*.orig.tar.gz "$src_dir"/utf8proc_*.orig.tar.gz "$src_dir"/pcre2_*.orig.tar.gz "$src_dir"/libmd_*.orig.tar.xz
 fi
 
 # --- 3. npm workspace ----------------------------------------------------------

@@ -3,10 +3,23 @@ import { openCache } from './cache.js';
 import { env, IS_NODE } from './env.js';
 import { HubwasmError } from './errors.js';
 import { fileUrl, request, withRetries } from './hub.js';
+import { sha256Stream } from './sha256_stream.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
+const { digestHex } = IS_NODE ? nodePlatform : browserPlatform;
+/**
+ * Browsers hash a SHA-256 (LFS) download of this size or more in a worker as
+ * it arrives (sha256_stream.js), smaller ones with WebCrypto once complete.
+ * WebCrypto hashes a copy of the whole file: GPT-2's 475 MiB of weights
+ * peaked at 1113 MiB of renderer memory that way, 655 MiB with the worker.
+ * But on a link faster than the worker's hash (this 2-core machine's
+ * loopback) the worker makes the load slower; for a small file the copy
+ * costs little memory and WebCrypto is the faster choice.
+ */
+const HASH_IN_WORKER_BYTES = 128 * 2 ** 20;
+const incrementalDigest = IS_NODE ? nodePlatform.incrementalDigest
+  : async (algorithm, size) => (size >= HASH_IN_WORKER_BYTES ? sha256Stream(algorithm) : null);
 const { createDiskFile, readFileInto } = nodePlatform;
 
 /**
@@ -74,18 +87,20 @@ function knownLength(response) {
 
 /**
  * The checksum check of one response: `update(chunk)` for each chunk as it
- * arrives, then `check(sink)` once complete. Where the platform hashes
- * incrementally (Node) the chunks are hashed while the download goes on; else
- * (WebCrypto) the whole file (sink.view()) is hashed at the end, as also for
- * a git blob of unknown length (its hash starts with the length; a file on
+ * arrives (it may return a promise to wait for), then `check(sink)` once
+ * complete, or `cancel()` if the download is abandoned. Where the platform
+ * hashes incrementally (Node; browsers for large SHA-256 files, in a worker)
+ * the chunks are hashed while the download goes on; else (WebCrypto) the
+ * whole file (sink.view()) is hashed at the end, as also for a
+ * git blob of unknown length (its hash starts with the length; a file on
  * disk is then read back).
  */
 async function checksum(url, response) {
   const expected = expectedDigest(response);
-  if (!expected) return { update() {}, async check() {} };
+  if (!expected) return { update() {}, cancel() {}, async check() {} };
   const length = knownLength(response);
   const blobPrefix = (size) => new TextEncoder().encode(`blob ${size}\0`);
-  const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm);
+  const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm, length);
   if (hash && expected.gitBlob) hash.update(blobPrefix(length));
   const whole = async (bytes) => {
     if (!expected.gitBlob) return digestHex(expected.algorithm, bytes);
@@ -96,9 +111,11 @@ async function checksum(url, response) {
     return digestHex(expected.algorithm, data);
   };
   return {
-    update(chunk) { hash?.update(chunk); },
+    update: (chunk) => hash?.update(chunk),
+    cancel() { hash?.cancel?.(); },
     async check(sink) {
-      const actual = hash ? hash.hex() : await whole(sink.view());
+      // A null hex(): the browser's hashing worker failed, so the whole file is hashed instead.
+      const actual = (hash ? await hash.hex() : null) ?? await whole(sink.view());
       if (actual !== null && actual !== expected.hex) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: content does not match its checksum ${expected.hex} (corrupted in transit)`, { url });
       }
@@ -117,7 +134,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   try {
     for await (const value of bodyChunks(response.body)) {
       stall.touch();
-      onChunk(value);
+      await onChunk(value);
       if (known && received + value.length > announced) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
@@ -232,6 +249,7 @@ export async function getFile(model, file, sink, options = {}) {
       }, (chunk) => check.update(chunk));
       await check.check(target);
     } catch (error) {
+      check.cancel();
       if (!target) {  // no file to write to: end the answer unread
         answer.stall.done();
         await answer.response.body?.cancel().catch(() => {});

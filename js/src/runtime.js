@@ -36,7 +36,7 @@ async function defaultThreads() {
 }
 
 /** URL of a file of the package's dist/ (or of env.backends.wasm.wasmPaths). */
-function locator(base) {
+export function locator(base) {
   if (!base) return undefined;
   const prefix = typeof base === 'string' ? base : base.href;
   return (file) => new URL(file, prefix.endsWith('/') ? prefix : `${prefix}/`).href;

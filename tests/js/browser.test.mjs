@@ -3,6 +3,7 @@
 // models from the local Hub server, and must give transformers.js's
 // embeddings (ONNX Runtime on the same weights) within 1e-4.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -211,3 +212,80 @@ test('bad checksum in a browser: retried once, then NETWORK_ERROR', async () => 
     hub.setFaults([]);
   }
 });
+
+// Bytes without a period that a chunking bug could hide behind: a 32-bit LCG.
+const PATTERN = '(n) => { const b = new Uint8Array(n); let x = 1; for (let i = 0; i < n; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; b[i] = x >>> 24; } return b; }';
+const patternBytes = new Function(`return ${PATTERN}`)();  // the same bytes in Node, for its own (OpenSSL) hash
+
+test('the hashing worker (libmd SHA-256 in wasm) gives Node\'s digests: chunkings, streams interleaved, back-pressure', async () => {
+  const sizes = [0, 1, 64, 65, (3 << 20) + 5];
+  const { result, tab } = await run(plainSite, 'sha256', `
+    const { sha256Stream } = await import('/js/src/sha256_stream.js');
+    const pattern = ${PATTERN};
+    const streams = await Promise.all(${JSON.stringify(sizes)}.map(async (n) => ({ n, bytes: pattern(n), at: 0, hash: await sha256Stream('SHA-256') })));
+    // Pieces of 1, 63, 1 MiB + 1 (more than the worker's scratch) and 64 KiB (many chunks in flight), round robin.
+    for (const piece of [1, 63, (1 << 20) + 1, ...Array(48).fill(1 << 16), Infinity]) {
+      for (const s of streams) {
+        const end = Math.min(s.n, s.at + piece);
+        await s.hash.update(s.bytes.subarray(s.at, end));
+        s.at = end;
+      }
+    }
+    const digests = {};
+    for (const s of streams) digests[s.n] = await s.hash.hex();
+    return { digests, sha1: await sha256Stream('SHA-1') };
+  `);
+  await tab.close();
+  for (const n of sizes) assert.equal(result.digests[n], createHash('sha256').update(patternBytes(n)).digest('hex'), `${n} bytes`);
+  assert.equal(result.sha1, null);  // SHA-1 (git blobs): WebCrypto
+});
+
+// With the worker, and with WebCrypto when sha256.wasm cannot load.
+for (const worker of [true, false]) {
+  test(`a download of 128 MiB or more is verified ${worker ? 'by the hashing worker as it arrives, not by WebCrypto' : 'by WebCrypto when the hashing worker cannot start'}`, async () => {
+    const size = 128 * 2 ** 20 + 7;
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-big-'));
+    fs.mkdirSync(path.join(root, 'hubwasm-test--big'));
+    const bytes = patternBytes(size);
+    fs.writeFileSync(path.join(root, 'hubwasm-test--big', 'blob.bin'), bytes);
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    const bigHub = await startHubServer({ root });
+    const fetchBlob = `
+      hubwasm.env.useBrowserCache = false;
+      hubwasm.env.retryDelayMs = 1;
+      const { getFile, memorySink } = await import('/js/src/download.js');
+      let webCrypto = 0;
+      const digest = crypto.subtle.digest.bind(crypto.subtle);
+      crypto.subtle.digest = (...args) => { webCrypto++; return digest(...args); };
+      const sink = memorySink();
+      try {
+        await getFile('hubwasm-test/big', 'blob.bin', sink);
+      } catch (e) {
+        return { code: e.code, message: e.message, webCrypto };
+      }
+      const calls = webCrypto;
+      const hex = Array.from(new Uint8Array(await digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
+      return { webCrypto: calls, hex, length: sink.view().length };`;
+    const gets = () => bigHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length;
+    if (!worker) plainSite.pages['/js/dist/sha256.wasm'] = 'not a WebAssembly module';
+    try {
+      bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum', times: 1 }]);
+      const { result: good, tab: first } = await run(plainSite, 'big-good', fetchBlob, { hubUrl: bigHub.url });
+      await first.close();
+      assert.equal(good.code, undefined, good.message);
+      assert.deepEqual(good, { webCrypto: worker ? 0 : 2, hex: expected, length: size });  // WebCrypto: each attempt
+      assert.equal(gets(), 2);  // the corrupted answer, then the retry
+
+      bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum' }]);
+      const { result: bad, tab: second } = await run(plainSite, 'big-bad', fetchBlob, { hubUrl: bigHub.url });
+      await second.close();
+      assert.equal(bad.code, 'NETWORK_ERROR');
+      assert.match(bad.message, /blob\.bin: content does not match its checksum/);
+      assert.equal(bad.webCrypto, worker ? 0 : 1 + 3);  // 1 + env.maxRetries attempts
+    } finally {
+      delete plainSite.pages['/js/dist/sha256.wasm'];
+      await bigHub.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+}

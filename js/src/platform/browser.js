@@ -4,11 +4,7 @@ export async function readFileIfExists() {
   return null;
 }
 
-// WebCrypto has no incremental digest: downloads are hashed once complete (digestHex).
-export async function incrementalDigest() {
-  return null;
-}
-
+// WebCrypto hashes a whole buffer: SHA-1 files, or all when the hashing worker (sha256_stream.js) cannot run.
 export async function digestHex(algorithm, bytes) {
   if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
   const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();  // not shared wasm memory

@@ -1,0 +1,118 @@
+import { env } from './env.js';
+import { locator } from './runtime.js';
+
+// Chunks sent to the worker and not yet hashed: a download waits beyond this,
+// so a hash slower than the network holds at most this many chunk copies.
+const MAX_IN_FLIGHT = 8;
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * SHA-256 of a download in browsers, computed while it arrives, in a worker
+ * (js/src/sha256_worker.js, libmd's hash in WebAssembly). WebCrypto only
+ * hashes a whole buffer, after the download and on a copy of it: 475 MiB more
+ * renderer memory for GPT-2's weights, and half a second more. The worker
+ * hashes on another core as the chunks come in.
+ *
+ * `sha256Stream(algorithm)` gives `{ update(chunk), hex(), cancel() }`, or
+ * null (SHA-1, or no worker could start: the caller then hashes the whole
+ * file with WebCrypto). `update` copies the chunk before it returns, and
+ * returns a promise when the caller should wait for the worker. `hex()`
+ * resolves to the digest, or null if the worker failed.
+ */
+export async function sha256Stream(algorithm) {
+  if (algorithm !== 'SHA-256') return null;
+  const hasher = await startHasher();
+  return hasher ? new Sha256Stream(hasher) : null;
+}
+
+let hasherReady = null;
+
+/** The shared hashing worker, started once: {worker, streams} or null. */
+function startHasher() {
+  hasherReady ??= (async () => {
+    if (typeof Worker === 'undefined' || typeof WebAssembly === 'undefined') return null;
+    const url = locator(env.backends.wasm.wasmPaths)?.('sha256.wasm') ?? new URL('../dist/sha256.wasm', import.meta.url).href;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    const module = await WebAssembly.compile(await response.arrayBuffer());
+    const worker = new Worker(new URL('./sha256_worker.js', import.meta.url), { type: 'module' });
+    const hasher = { worker, streams: new Map(), nextId: 1 };
+    const fail = (reason) => {
+      console.warn(`hubwasm: the checksum worker failed (${reason}); downloads are hashed with WebCrypto`);
+      hasherReady = Promise.resolve(null);
+      for (const stream of hasher.streams.values()) stream.receive({ error: reason });
+      worker.terminate();
+    };
+    worker.onmessage = ({ data }) => {
+      if (data.id === undefined) fail(data.error);
+      else hasher.streams.get(data.id)?.receive(data);
+    };
+    worker.onerror = (event) => fail(event.message ?? 'the worker did not start');
+    worker.postMessage({ module });
+    return hasher;
+  })().catch((error) => {
+    console.warn(`hubwasm: no checksum worker (${error.message}); downloads are hashed with WebCrypto`);
+    return null;
+  });
+  return hasherReady;
+}
+
+class Sha256Stream {
+  #hasher;
+  #id;
+  #free = [];  // chunk buffers the worker gave back
+  #inFlight = 0;
+  #wake = null;
+  #failed = false;
+  #result = null;  // the promise hex() returns
+  #finish = null;  // resolves it
+
+  constructor(hasher) {
+    this.#hasher = hasher;
+    this.#id = hasher.nextId++;
+    hasher.streams.set(this.#id, this);
+  }
+
+  update(chunk) {
+    if (this.#failed) return undefined;
+    let buffer = this.#free.pop();
+    if (!buffer || buffer.byteLength < chunk.length) buffer = new ArrayBuffer(Math.max(chunk.length, CHUNK_BYTES));
+    new Uint8Array(buffer, 0, chunk.length).set(chunk);
+    this.#hasher.worker.postMessage({ id: this.#id, chunk: buffer, length: chunk.length }, [buffer]);
+    if (++this.#inFlight < MAX_IN_FLIGHT) return undefined;
+    return new Promise((resolve) => { this.#wake = resolve; });
+  }
+
+  hex() {
+    this.#result ??= new Promise((resolve) => {
+      this.#finish = resolve;
+      if (this.#failed) resolve(null);
+      else this.#hasher.worker.postMessage({ id: this.#id, end: true });
+    });
+    return this.#result;
+  }
+
+  /** Forgets an abandoned download's hash. */
+  cancel() {
+    if (this.#result || this.#failed) return;
+    this.#hasher.worker.postMessage({ id: this.#id, cancel: true });
+    this.#hasher.streams.delete(this.#id);
+  }
+
+  /** A message of the worker for this stream. */
+  receive(data) {
+    if (data.returned) {
+      this.#inFlight--;
+      this.#free.push(data.returned);
+    }
+    if (data.error !== undefined) this.#failed = true;
+    if (data.returned || this.#failed) {
+      this.#wake?.();
+      this.#wake = null;
+    }
+    if (data.hex !== undefined || this.#failed) {
+      this.#hasher.streams.delete(this.#id);
+      this.#finish?.(this.#failed ? null : data.hex);
+    }
+  }
+}
