@@ -3,7 +3,7 @@
 #   utf8proc::utf8proc  utf8proc 2.8.0 (Unicode normalization)
 #   spm::static         sentencepiece 0.1.97 static library (+ builtin protobuf-lite)
 #   pcre2::pcre2-8      PCRE2 10.42, 8-bit, Unicode, no JIT (tokenizer regexes)
-#   LIBMD_SOURCE_DIR    libmd 1.0.4 sources (its SHA-256, for wasm/sha256.c)
+#   LIBMD_TARBALL       libmd 1.0.4 sources (its SHA-256, for wasm/sha256.c)
 # Each is an ExternalProject: built once on the first build, then left alone
 # (stamp files), so changes to our own sources never rebuild them.
 include(ExternalProject)
@@ -114,9 +114,6 @@ set_target_properties(pcre2::pcre2-8 PROPERTIES
   INTERFACE_COMPILE_DEFINITIONS PCRE2_STATIC)
 add_dependencies(pcre2::pcre2-8 pcre2_ep)
 
-# libmd: one source file (sha2.c) of a small standalone module
-# (wasm/CMakeLists.txt), so it is only unpacked, once, at configure time.
-set(LIBMD_SOURCE_DIR "${_tp_root}/libmd/libmd-1.0.4")
-if(NOT EXISTS "${LIBMD_SOURCE_DIR}/src/sha2.c")
-  file(ARCHIVE_EXTRACT INPUT "${_tp_libmd_tarball}" DESTINATION "${_tp_root}/libmd")
-endif()
+# libmd: one source file (sha2.c) of a small standalone module that only the
+# single-threaded tree builds (wasm/CMakeLists.txt), which unpacks it.
+set(LIBMD_TARBALL "${_tp_libmd_tarball}")

@@ -38,7 +38,7 @@ fi
 
 # --- 2. Debian source tarballs -------------------------------------------------
 src_dir="$repo/third_party/src"
-have_orig() { compgen -G "$src_dir/$1_*.orig.tar.*" >/dev/null; }
+have_orig() { compgen -G "$src_dir/$1_*.orig.tar.gz" >/dev/null || compgen -G "$src_dir/$1_*.orig.tar.xz" >/dev/null; }
 if ! have_orig sentencepiece || ! have_orig utf8proc || ! have_orig pcre2 || ! have_orig libmd; then
   mkdir -p "$src_dir"
   # A private deb-src list, index dir and no package caches: the system's apt

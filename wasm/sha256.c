@@ -23,3 +23,6 @@ EMSCRIPTEN_KEEPALIVE void sha256_finish(SHA2_CTX *context, uint8_t *digest) {
   SHA256Final(digest, context);
   free(context);
 }
+
+// Frees the context of an abandoned hash.
+EMSCRIPTEN_KEEPALIVE void sha256_free(SHA2_CTX *context) { free(context); }

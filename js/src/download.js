@@ -3,23 +3,10 @@ import { openCache } from './cache.js';
 import { env, IS_NODE } from './env.js';
 import { HubwasmError } from './errors.js';
 import { fileUrl, request, withRetries } from './hub.js';
-import { sha256Stream } from './sha256_stream.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const { digestHex } = IS_NODE ? nodePlatform : browserPlatform;
-/**
- * Browsers hash a SHA-256 (LFS) download of this size or more in a worker as
- * it arrives (sha256_stream.js), smaller ones with WebCrypto once complete.
- * WebCrypto hashes a copy of the whole file: GPT-2's 475 MiB of weights
- * peaked at 1113 MiB of renderer memory that way, 655 MiB with the worker.
- * But on a link faster than the worker's hash (this 2-core machine's
- * loopback) the worker makes the load slower; for a small file the copy
- * costs little memory and WebCrypto is the faster choice.
- */
-const HASH_IN_WORKER_BYTES = 128 * 2 ** 20;
-const incrementalDigest = IS_NODE ? nodePlatform.incrementalDigest
-  : async (algorithm, size) => (size >= HASH_IN_WORKER_BYTES ? sha256Stream(algorithm) : null);
+const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
 const { createDiskFile, readFileInto } = nodePlatform;
 
 /**
@@ -89,9 +76,10 @@ function knownLength(response) {
  * The checksum check of one response: `update(chunk)` for each chunk as it
  * arrives (it may return a promise to wait for), then `check(sink)` once
  * complete, or `cancel()` if the download is abandoned. Where the platform
- * hashes incrementally (Node; browsers for large SHA-256 files, in a worker)
- * the chunks are hashed while the download goes on; else (WebCrypto) the
- * whole file (sink.view()) is hashed at the end, as also for a
+ * hashes incrementally (Node; browsers for large SHA-256 files of known
+ * length, in a worker: platform/browser.js) the chunks are hashed while the
+ * download goes on; else (WebCrypto) the whole file (sink.view()) is hashed
+ * at the end, as also for a
  * git blob of unknown length (its hash starts with the length; a file on
  * disk is then read back).
  */
@@ -237,7 +225,7 @@ export async function getFile(model, file, sink, options = {}) {
     return true;
   }
   const received = await slot(() => withRetries(async () => {
-    const answer = await request(url, { optional, accessToken });
+    const answer = await request(url, { optional, accessToken, noStore: !IS_NODE && cache !== null });
     if (!answer) return null;
     progress({ status: 'download', ...event });
     const check = await checksum(url, answer.response);

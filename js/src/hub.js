@@ -42,8 +42,11 @@ export async function withRetries(attempt) {
  * network failures throw HubwasmError naming the URL. The response carries a
  * `stall` AbortController timer the body reader must `touch()` per chunk.
  * `range` ([first, last] byte, inclusive) asks for part of the file.
+ * `noStore` keeps the answer out of the browser's HTTP cache: for a file
+ * hubwasm's own cache keeps, where the HTTP cache would hold a second copy
+ * (and writing it slowed a 475 MiB download in Chromium).
  */
-export async function request(url, { method = 'GET', optional = false, accessToken, range } = {}) {
+export async function request(url, { method = 'GET', optional = false, accessToken, range, noStore = false } = {}) {
   if (!env.allowRemoteModels) {
     throw new HubwasmError('NETWORK_ERROR', `cannot fetch ${url}: env.allowRemoteModels is false`, { url });
   }
@@ -62,10 +65,7 @@ export async function request(url, { method = 'GET', optional = false, accessTok
   };
   let response;
   try {
-    // no-store: downloads are kept in hubwasm's own cache (cache.js), so the
-    // browser's HTTP cache would hold a second copy; writing it also made a
-    // 475 MiB download in Chromium take 1.6-1.8 s instead of 1.2 s.
-    response = await fetch(url, { method, headers, signal: controller.signal, cache: 'no-store' });
+    response = await fetch(url, { method, headers, signal: controller.signal, ...(noStore && { cache: 'no-store' }) });
   } catch (cause) {
     stall.done();
     const reason = controller.signal.aborted ? `no answer within ${env.fetchTimeoutMs} ms` : cause.message;

@@ -1,4 +1,5 @@
 import { env, IS_NODE } from './env.js';
+import { locator } from './dist_files.js';
 import { HubwasmError, checkNative } from './errors.js';
 import { cpuCount, loadNodeThreadedBuild, readFileIfExists } from './platform/node.js';
 
@@ -33,13 +34,6 @@ function requestedThreads() {
 async function defaultThreads() {
   const cores = IS_NODE ? await cpuCount() : globalThis.navigator?.hardwareConcurrency;
   return Math.min(4, Math.ceil((cores || 1) / 2));
-}
-
-/** URL of a file of the package's dist/ (or of env.backends.wasm.wasmPaths). */
-export function locator(base) {
-  if (!base) return undefined;
-  const prefix = typeof base === 'string' ? base : base.href;
-  return (file) => new URL(file, prefix.endsWith('/') ? prefix : `${prefix}/`).href;
 }
 
 /**

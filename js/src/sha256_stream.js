@@ -1,23 +1,23 @@
+import { BODY_CHUNK_BYTES } from './body_chunks.js';
+import { locator } from './dist_files.js';
 import { env } from './env.js';
-import { locator } from './runtime.js';
 
 // Chunks sent to the worker and not yet hashed: a download waits beyond this,
 // so a hash slower than the network holds at most this many chunk copies.
 const MAX_IN_FLIGHT = 8;
-const CHUNK_BYTES = 1 << 20;
 
 /**
  * SHA-256 of a download in browsers, computed while it arrives, in a worker
- * (js/src/sha256_worker.js, libmd's hash in WebAssembly). WebCrypto only
- * hashes a whole buffer, after the download and on a copy of it: 475 MiB more
- * renderer memory for GPT-2's weights, and half a second more. The worker
- * hashes on another core as the chunks come in.
+ * (js/src/sha256_worker.js, libmd's hash in WebAssembly), on another core.
+ * WebCrypto only hashes a whole buffer, after the download and on a copy of
+ * it (platform/browser.js says when each is used).
  *
  * `sha256Stream(algorithm)` gives `{ update(chunk), hex(), cancel() }`, or
  * null (SHA-1, or no worker could start: the caller then hashes the whole
  * file with WebCrypto). `update` copies the chunk before it returns, and
  * returns a promise when the caller should wait for the worker. `hex()`
- * resolves to the digest, or null if the worker failed.
+ * resolves to the digest, or null if the worker failed (or stopped
+ * answering for env.fetchTimeoutMs).
  */
 export async function sha256Stream(algorithm) {
   if (algorithm !== 'SHA-256') return null;
@@ -27,27 +27,38 @@ export async function sha256Stream(algorithm) {
 
 let hasherReady = null;
 
-/** The shared hashing worker, started once: {worker, streams} or null. */
+/**
+ * A worker may only run a script of the page's origin: the package served
+ * from elsewhere (a CDN) starts it from a blob: URL (the script imports nothing).
+ */
+async function workerScript() {
+  const url = new URL('./sha256_worker.js', import.meta.url);
+  if (url.origin === globalThis.location?.origin) return url;
+  const source = await (await fetch(url, { signal: AbortSignal.timeout(env.fetchTimeoutMs) })).blob();
+  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+
+/** The shared hashing worker, started once: {worker, streams, nextId, fail} or null. */
 function startHasher() {
   hasherReady ??= (async () => {
     if (typeof Worker === 'undefined' || typeof WebAssembly === 'undefined') return null;
     const url = locator(env.backends.wasm.wasmPaths)?.('sha256.wasm') ?? new URL('../dist/sha256.wasm', import.meta.url).href;
-    const response = await fetch(url);
+    const response = await fetch(url, { signal: AbortSignal.timeout(env.fetchTimeoutMs) });
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
     const module = await WebAssembly.compile(await response.arrayBuffer());
-    const worker = new Worker(new URL('./sha256_worker.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(await workerScript(), { type: 'module' });
     const hasher = { worker, streams: new Map(), nextId: 1 };
-    const fail = (reason) => {
+    hasher.fail = (reason) => {
       console.warn(`hubwasm: the checksum worker failed (${reason}); downloads are hashed with WebCrypto`);
       hasherReady = Promise.resolve(null);
-      for (const stream of hasher.streams.values()) stream.receive({ error: reason });
       worker.terminate();
+      for (const stream of hasher.streams.values()) stream.receive({ error: reason });
     };
     worker.onmessage = ({ data }) => {
-      if (data.id === undefined) fail(data.error);
+      if (data.id === undefined) hasher.fail(data.error);
       else hasher.streams.get(data.id)?.receive(data);
     };
-    worker.onerror = (event) => fail(event.message ?? 'the worker did not start');
+    worker.onerror = (event) => hasher.fail(event.message || 'the worker did not start');
     worker.postMessage({ module });
     return hasher;
   })().catch((error) => {
@@ -62,7 +73,7 @@ class Sha256Stream {
   #id;
   #free = [];  // chunk buffers the worker gave back
   #inFlight = 0;
-  #wake = null;
+  #wake = null;  // resumes an update() waiting for a buffer to come back
   #failed = false;
   #result = null;  // the promise hex() returns
   #finish = null;  // resolves it
@@ -76,19 +87,19 @@ class Sha256Stream {
   update(chunk) {
     if (this.#failed) return undefined;
     let buffer = this.#free.pop();
-    if (!buffer || buffer.byteLength < chunk.length) buffer = new ArrayBuffer(Math.max(chunk.length, CHUNK_BYTES));
+    if (!buffer || buffer.byteLength < chunk.length) buffer = new ArrayBuffer(Math.max(chunk.length, BODY_CHUNK_BYTES));
     new Uint8Array(buffer, 0, chunk.length).set(chunk);
     this.#hasher.worker.postMessage({ id: this.#id, chunk: buffer, length: chunk.length }, [buffer]);
     if (++this.#inFlight < MAX_IN_FLIGHT) return undefined;
-    return new Promise((resolve) => { this.#wake = resolve; });
+    return this.#answered(new Promise((resolve) => { this.#wake = resolve; }));
   }
 
   hex() {
-    this.#result ??= new Promise((resolve) => {
+    this.#result ??= this.#answered(new Promise((resolve) => {
       this.#finish = resolve;
       if (this.#failed) resolve(null);
       else this.#hasher.worker.postMessage({ id: this.#id, end: true });
-    });
+    }));
     return this.#result;
   }
 
@@ -113,6 +124,20 @@ class Sha256Stream {
     if (data.hex !== undefined || this.#failed) {
       this.#hasher.streams.delete(this.#id);
       this.#finish?.(this.#failed ? null : data.hex);
+    }
+  }
+
+  /** `answer`, unless the worker stays silent for env.fetchTimeoutMs: it is then given up. */
+  async #answered(answer) {
+    let timer;
+    const silence = new Promise((resolve) => { timer = setTimeout(resolve, env.fetchTimeoutMs); });
+    try {
+      const winner = await Promise.race([answer.then((value) => ({ value })), silence]);
+      if (winner) return winner.value;
+      this.#hasher.fail(`no answer within ${env.fetchTimeoutMs} ms`);
+      return answer;  // fail() has resolved it
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -42,7 +42,7 @@ export const env: Env;
 export interface WasmBackendOptions {
   /**
    * Folder or URL prefix of the WebAssembly files (hubwasm.mjs/.wasm,
-   * hubwasm-mt.mjs/.wasm/.worker.js); default: the package's dist/.
+   * hubwasm-mt.mjs/.wasm/.worker.js, sha256.wasm); default: the package's dist/.
    */
   wasmPaths?: string | URL;
   /**

@@ -18,8 +18,6 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const TEXTS = ['Hello from a browser page.', 'Nothing leaves the machine.'];
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 let hub, benchHub, plainSite, isolatedSite, browser, profile;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** A page that runs `body` (module code with `hubwasm` and `HUB` in scope) and stores its result. */
 function page(body, hubUrl = hub.url) {
@@ -59,7 +57,8 @@ before(async () => {
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
 
@@ -182,8 +181,10 @@ test('threaded build in an isolated page: a MiniLM-L6 32-sentence batch on 2 thr
 
 test('bad checksum in a browser: retried once, then NETWORK_ERROR', async () => {
   const match = 'micro-bert/resolve/main/model.safetensors';
+  // An empty Cache API, and (since hubwasm caches the files) fetches that keep
+  // nothing in Chromium's HTTP cache: every page downloads the weights again.
   const load = `
-    hubwasm.env.useBrowserCache = false;
+    await caches.delete('hubwasm');
     try {
       const extractor = await hubwasm.pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
       const out = await extractor('checksums', { pooling: 'mean', normalize: true });
@@ -202,7 +203,6 @@ test('bad checksum in a browser: retried once, then NETWORK_ERROR', async () => 
     assert.equal(retried.data.length, 32);
     assert.equal(gets() - before, 2);
 
-    // Every page downloads again: the browser's HTTP cache keeps nothing (fetch with no-store).
     hub.setFaults([{ match, kind: 'bad-checksum' }]);
     const { result: failed, tab: second } = await run(plainSite, 'checksum-fail', load);
     await second.close();
@@ -240,9 +240,25 @@ test('the hashing worker (libmd SHA-256 in wasm) gives Node\'s digests: chunking
   assert.equal(result.sha1, null);  // SHA-1 (git blobs): WebCrypto
 });
 
-// With the worker, and with WebCrypto when sha256.wasm cannot load.
-for (const worker of [true, false]) {
-  test(`a download of 128 MiB or more is verified ${worker ? 'by the hashing worker as it arrives, not by WebCrypto' : 'by WebCrypto when the hashing worker cannot start'}`, async () => {
+// A worker that dies at its third chunk (an uncaught error): the load goes on with WebCrypto.
+const DYING_WORKER = `let chunks = 0;
+self.onmessage = ({ data }) => {
+  if (!data.chunk) return;
+  if (++chunks === 3) throw new Error('injected failure');
+  self.postMessage({ id: data.id, returned: data.chunk }, [data.chunk]);
+};`;
+
+// How a 128 MiB file is verified: by the worker (its sha256.wasm found through a relative
+// env.backends.wasm.wasmPaths); by WebCrypto when sha256.wasm does not compile, or when the
+// worker dies mid-download. Each load meets a corrupted answer (the dying worker's first) and an
+// interrupted one first.
+const HASHERS = {
+  worker: { webCryptoWhenGood: 0, webCryptoWhenBad: 0 },
+  'no sha256.wasm': { pages: { '/js/dist/sha256.wasm': 'not a WebAssembly module' }, webCryptoWhenGood: 2, webCryptoWhenBad: 4 },
+  'worker dies': { pages: { '/js/src/sha256_worker.js': DYING_WORKER }, webCryptoWhenGood: 2, webCryptoWhenBad: 4 },
+};
+for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Object.entries(HASHERS)) {
+  test(`a download of 128 MiB or more, hashed by ${hasher === 'worker' ? 'the worker as it arrives' : `WebCrypto (${hasher})`}: retried after faults, NETWORK_ERROR when corrupted`, async () => {
     const size = 128 * 2 ** 20 + 7;
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-big-'));
     fs.mkdirSync(path.join(root, 'hubwasm-test--big'));
@@ -251,8 +267,9 @@ for (const worker of [true, false]) {
     const expected = createHash('sha256').update(bytes).digest('hex');
     const bigHub = await startHubServer({ root });
     const fetchBlob = `
-      hubwasm.env.useBrowserCache = false;
+      await caches.delete('hubwasm');
       hubwasm.env.retryDelayMs = 1;
+      hubwasm.env.backends.wasm.wasmPaths = '/js/dist/';
       const { getFile, memorySink } = await import('/js/src/download.js');
       let webCrypto = 0;
       const digest = crypto.subtle.digest.bind(crypto.subtle);
@@ -267,23 +284,24 @@ for (const worker of [true, false]) {
       const hex = Array.from(new Uint8Array(await digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
       return { webCrypto: calls, hex, length: sink.view().length };`;
     const gets = () => bigHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length;
-    if (!worker) plainSite.pages['/js/dist/sha256.wasm'] = 'not a WebAssembly module';
+    Object.assign(plainSite.pages, pages);
     try {
-      bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum', times: 1 }]);
+      bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum', times: 1 }, { match: 'blob.bin', kind: 'reset', times: 1 }]);
       const { result: good, tab: first } = await run(plainSite, 'big-good', fetchBlob, { hubUrl: bigHub.url });
       await first.close();
       assert.equal(good.code, undefined, good.message);
-      assert.deepEqual(good, { webCrypto: worker ? 0 : 2, hex: expected, length: size });  // WebCrypto: each attempt
-      assert.equal(gets(), 2);  // the corrupted answer, then the retry
+      // WebCrypto hashes each complete answer: the corrupted one and the good one.
+      assert.deepEqual(good, { webCrypto: webCryptoWhenGood, hex: expected, length: size });
+      assert.equal(gets(), 3);
 
       bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum' }]);
       const { result: bad, tab: second } = await run(plainSite, 'big-bad', fetchBlob, { hubUrl: bigHub.url });
       await second.close();
       assert.equal(bad.code, 'NETWORK_ERROR');
       assert.match(bad.message, /blob\.bin: content does not match its checksum/);
-      assert.equal(bad.webCrypto, worker ? 0 : 1 + 3);  // 1 + env.maxRetries attempts
+      assert.equal(bad.webCrypto, webCryptoWhenBad);  // 1 + env.maxRetries attempts
     } finally {
-      delete plainSite.pages['/js/dist/sha256.wasm'];
+      for (const page of Object.keys(pages)) delete plainSite.pages[page];
       await bigHub.close();
       fs.rmSync(root, { recursive: true, force: true });
     }

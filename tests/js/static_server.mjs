@@ -14,12 +14,12 @@ const TYPES = {
   '.css': 'text/css',
 };
 
-/** `pages` maps URL paths to HTML served instead of files; it may be changed while running. */
+/** `pages` maps URL paths to content served instead of files (typed by extension, else HTML); it may be changed while running. */
 export async function startStaticServer({ root, headers = {}, pages = {} }) {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (pages[urlPath]) {
-      res.writeHead(200, { 'Content-Type': TYPES['.html'], ...headers });
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(urlPath)] ?? TYPES['.html'], ...headers });
       res.end(pages[urlPath]);
       return;
     }

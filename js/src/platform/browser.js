@@ -1,10 +1,26 @@
 // Browser stand-ins for ./node.js, which bundlers use instead of it.
+import { sha256Stream } from '../sha256_stream.js';
 
 export async function readFileIfExists() {
   return null;
 }
 
-// WebCrypto hashes a whole buffer: SHA-1 files, or all when the hashing worker (sha256_stream.js) cannot run.
+/**
+ * SHA-256 downloads of this size or more are hashed in a worker as they
+ * arrive (sha256_stream.js). WebCrypto, used for the others (smaller, of
+ * unknown length, SHA-1, or when the worker cannot start), hashes a copy of
+ * the whole file after the download: as much memory again as the file, but
+ * faster than the worker on a link quicker than the worker's hash (this
+ * project's 2-core benchmark machine, README "Loads"). A small file's copy
+ * costs little.
+ */
+const HASH_IN_WORKER_BYTES = 128 * 2 ** 20;
+
+// An incremental hash of a download of `size` bytes (null: unknown), or null.
+export async function incrementalDigest(algorithm, size) {
+  return size >= HASH_IN_WORKER_BYTES ? sha256Stream(algorithm) : null;
+}
+
 export async function digestHex(algorithm, bytes) {
   if (!globalThis.crypto?.subtle) return null;  // insecure context: size check only
   const data = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();  // not shared wasm memory
