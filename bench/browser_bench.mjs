@@ -117,7 +117,8 @@ function rendererPeakMb(profile) {
 }
 
 async function runHubwasm(folder, body) {
-  const hub = await startHubServer({ root: modelsDir });
+  // Cache-Control as the peer kit's server sends it: Chromium's HTTP cache writes no copy for either runtime.
+  const hub = await startHubServer({ root: modelsDir, headers: { 'Cache-Control': 'no-store' } });
   await hub.prehash(folder);  // the stand-in Hub hashes in this process; the real one has them stored
   const site = await startStaticServer({ root: ROOT, headers: threads > 1
     ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {} });

@@ -104,11 +104,12 @@ const matches = (rule, req, urlPath) =>
 
 /**
  * Starts the server. Options: `root` (folder of `<org>--<name>` repos, default `defaultRoot`),
- * `port` (0: any free port), `faults` (rules as above), `redirect` (LFS files via /cdn/).
+ * `port` (0: any free port), `faults` (rules as above), `redirect` (LFS files via /cdn/),
+ * `headers` (added to every answer).
  * Returns `{ url, port, requests, setFaults(rules), close() }`; `requests` logs `{ method, path, status, range? }`
  * (`range`: the Range header, when the request had one).
  */
-export async function startHubServer({ root = defaultRoot, port = 0, faults, redirect = false } = {}) {
+export async function startHubServer({ root = defaultRoot, port = 0, faults, redirect = false, headers: extraHeaders = {} } = {}) {
   let rules = normalizeFaults(faults);
   const requests = [];
   const closing = new AbortController(); // ends slow-first-byte waits on close()
@@ -117,7 +118,7 @@ export async function startHubServer({ root = defaultRoot, port = 0, faults, red
     const urlPath = new URL(req.url, 'http://127.0.0.1').pathname;
     const reply = (status, headers = {}) => {
       requests.push({ method: req.method, path: urlPath, status, ...(req.headers.range && { range: req.headers.range }) });
-      res.writeHead(status, { ...CORS_HEADERS, ...headers });
+      res.writeHead(status, { ...CORS_HEADERS, ...extraHeaders, ...headers });
     };
     const replyError = (status, message, code) => {
       const body = JSON.stringify({ error: message });
