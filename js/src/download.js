@@ -79,9 +79,8 @@ function knownLength(response) {
  * hashes incrementally (Node; browsers for large SHA-256 files of known
  * length, in a worker: platform/browser.js) the chunks are hashed while the
  * download goes on; else (WebCrypto) the whole file (sink.view()) is hashed
- * at the end, as also for a
- * git blob of unknown length (its hash starts with the length; a file on
- * disk is then read back).
+ * at the end, as also for a git blob of unknown length (its hash starts with
+ * the length; a file on disk is then read back).
  */
 async function checksum(url, response) {
   const expected = expectedDigest(response);
