@@ -28,14 +28,21 @@ export async function sha256Stream(algorithm) {
 let hasherReady = null;
 
 /**
- * A worker may only run a script of the page's origin: the package served
- * from elsewhere (a CDN) starts it from a blob: URL (the script imports nothing).
+ * The hashing worker. Its URL is written out in `new Worker(...)` so that
+ * bundlers (Vite, webpack) emit the script. A worker may only run a script of
+ * the page's origin: the package served from elsewhere (a CDN) throws a
+ * SecurityError here, and then starts it from a blob: URL (it imports nothing).
  */
-async function workerScript() {
-  const url = new URL('./sha256_worker.js', import.meta.url);
-  if (url.origin === globalThis.location?.origin) return url;
-  const source = await (await fetch(url, { signal: AbortSignal.timeout(env.fetchTimeoutMs) })).blob();
-  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+async function startWorker() {
+  try {
+    return new Worker(new URL('./sha256_worker.js', import.meta.url), { type: 'module' });
+  } catch (error) {
+    if (error?.name !== 'SecurityError') throw error;
+    const response = await fetch(new URL('./sha256_worker.js', import.meta.url), { signal: AbortSignal.timeout(env.fetchTimeoutMs) });
+    if (!response.ok) throw new Error(`${response.url}: HTTP ${response.status}`);
+    const script = new Blob([await response.blob()], { type: 'text/javascript' });
+    return new Worker(URL.createObjectURL(script), { type: 'module' });
+  }
 }
 
 /** The shared hashing worker, started once: {worker, streams, nextId, fail} or null. */
@@ -46,7 +53,7 @@ function startHasher() {
     const response = await fetch(url, { signal: AbortSignal.timeout(env.fetchTimeoutMs) });
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
     const module = await WebAssembly.compile(await response.arrayBuffer());
-    const worker = new Worker(await workerScript(), { type: 'module' });
+    const worker = await startWorker();
     const hasher = { worker, streams: new Map(), nextId: 1 };
     hasher.fail = (reason) => {
       console.warn(`hubwasm: the checksum worker failed (${reason}); downloads are hashed with WebCrypto`);

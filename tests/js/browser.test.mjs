@@ -240,6 +240,24 @@ test('the hashing worker (libmd SHA-256 in wasm) gives Node\'s digests: chunking
   assert.equal(result.sha1, null);  // SHA-1 (git blobs): WebCrypto
 });
 
+test('the package served from another origin (a CDN): the hashing worker starts from a blob: URL', async () => {
+  const cdn = await startStaticServer({ root: repoRoot, headers: { 'Access-Control-Allow-Origin': '*' } });
+  try {
+    const size = (1 << 20) + 3;
+    const { result, tab } = await run(plainSite, 'sha256-cdn', `
+      const { sha256Stream } = await import(${JSON.stringify(`${cdn.url}js/src/sha256_stream.js`)});
+      const hash = await sha256Stream('SHA-256');
+      if (!hash) return { started: false };
+      await hash.update((${PATTERN})(${size}));
+      return { started: true, hex: await hash.hex() };
+    `);
+    await tab.close();
+    assert.deepEqual(result, { started: true, hex: createHash('sha256').update(patternBytes(size)).digest('hex') });
+  } finally {
+    await cdn.close();
+  }
+});
+
 // A worker that dies at its third chunk (an uncaught error): the load goes on with WebCrypto.
 const DYING_WORKER = `let chunks = 0;
 self.onmessage = ({ data }) => {

@@ -16,8 +16,12 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 test('a Vite-bundled page runs the packed package, with and without threads', async () => {
   const dist = process.env.VITE_DIST;
   assert.ok(dist && fs.existsSync(path.join(dist, 'index.html')), 'VITE_DIST must point at the built app');
-  const wasmFiles = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.wasm'));
-  assert.equal(wasmFiles.length, 2, `Vite must emit both .wasm files as assets, got ${wasmFiles}`);
+  // Assets Vite must emit: both builds' .wasm, and the checksum worker with its sha256.wasm.
+  const assets = fs.readdirSync(path.join(dist, 'assets'));
+  for (const [what, pattern] of [['hubwasm.wasm', /^hubwasm-(?!mt-).+\.wasm$/], ['hubwasm-mt.wasm', /^hubwasm-mt-.+\.wasm$/],
+    ['sha256.wasm', /^sha256-.+\.wasm$/], ['sha256_worker.js', /^sha256_worker-.+\.js$/]]) {
+    assert.equal(assets.filter((f) => pattern.test(f)).length, 1, `Vite must emit ${what} as an asset, got ${assets}`);
+  }
   const hub = await startHubServer();
   const plain = await startStaticServer({ root: dist });
   const isolated = await startStaticServer({ root: dist, headers: ISOLATION });
