@@ -169,13 +169,9 @@ void dot_rows_f16(int64_t k, const float* x, const uint16_t* w, const int64_t* j
 // matrix apart at a time (far_rows.h), as gemv_f32 reads them.
 template <void (*Load)(const uint16_t*, f32x4&, f32x4&)>
 void gemv_f16(int64_t n, int64_t k, const float* x, const uint16_t* w, const float* bias, float* y) {
-  for_rows_a_quarter_apart(
-      0, n,
-      [&](int64_t j0, int64_t j1, int64_t j2, int64_t j3) {
-        const int64_t js[4] = {j0, j1, j2, j3};
-        dot_rows_f16<Load, 4>(k, x, w, js, bias, y);
-      },
-      [&](int64_t j) { dot_rows_f16<Load, 1>(k, x, w, &j, bias, y); });
+  for_rows_a_quarter_apart(0, n, [&](const int64_t* js, auto R) {
+    dot_rows_f16<Load, decltype(R)::value>(k, x, w, js, bias, y);
+  });
 }
 
 constexpr int64_t kPanelFloats = 1 << 16;  // 256 KB of widened weights per panel

@@ -70,13 +70,7 @@ void gemm_f32_nk_dot(int64_t m, int64_t n, int64_t k, const float* a, int64_t ld
       dot_2x4(k, a + i * lda, lda, std::min(MR, m - i), w, ldw, cols, nr, bias, c + i * ldc, ldc);
     }
   };
-  for_rows_a_quarter_apart(
-      0, n,
-      [&](int64_t j0, int64_t j1, int64_t j2, int64_t j3) {
-        const int64_t cols[NR] = {j0, j1, j2, j3};
-        pass(cols, NR);
-      },
-      [&](int64_t j) { pass(&j, 1); });
+  for_rows_a_quarter_apart(0, n, [&](const int64_t* cols, auto R) { pass(cols, decltype(R)::value); });
 }
 
 }  // namespace hubwasm::kernels

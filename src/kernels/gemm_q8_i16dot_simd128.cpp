@@ -106,19 +106,12 @@ void gemv_rows(const Q8Weights& w, const int16_t* xq, float sx, const float* bia
     f32_store(lanes, v);
     for (int64_t j = 0, o = 4 * g; j < 4 && o < w.n; ++j, ++o) y[o] = lanes[j] * sx + (bias ? bias[o] : 0.0f);
   };
-  for_rows_a_quarter_apart(
-      0, w.groups(),
-      [&](int64_t g0, int64_t g1, int64_t g2, int64_t g3) {
-        const int64_t gs[4] = {g0, g1, g2, g3};
-        f32x4 out[4];
-        groups_dot<4>(w, gs, xq, out);
-        for (int i = 0; i < 4; ++i) store(gs[i], out[i]);
-      },
-      [&](int64_t g) {
-        f32x4 out[1];
-        groups_dot<1>(w, &g, xq, out);
-        store(g, out[0]);
-      });
+  for_rows_a_quarter_apart(0, w.groups(), [&](const int64_t* gs, auto R) {
+    constexpr int G = decltype(R)::value;
+    f32x4 out[G];
+    groups_dot<G>(w, gs, xq, out);
+    for (int i = 0; i < G; ++i) store(gs[i], out[i]);
+  });
 }
 
 // Output rows of groups [g0, g1) for activation rows r0..r0+R.

@@ -81,13 +81,9 @@ void gemv_f32(int64_t n, int64_t k, const float* x, const float* w, int64_t ldw,
               float* y) {
   if (n <= 0) return;
   if (layout == BLayout::NK) {
-    for_rows_a_quarter_apart(
-        0, n,
-        [&](int64_t j0, int64_t j1, int64_t j2, int64_t j3) {
-          const int64_t js[4] = {j0, j1, j2, j3};
-          dot_rows<4>(k, x, w, ldw, js, bias, y);
-        },
-        [&](int64_t j) { dot_rows<1>(k, x, w, ldw, &j, bias, y); });
+    for_rows_a_quarter_apart(0, n, [&](const int64_t* js, auto R) {
+      dot_rows<decltype(R)::value>(k, x, w, ldw, js, bias, y);
+    });
     return;
   }
   float* partials = gemv_f32_kn_partials(n);
@@ -105,13 +101,9 @@ void gemv_f32_kn_segment(int64_t n, int64_t k, const float* x, const float* w, i
                          float* partial) {
   const int64_t begin = k * segment / kKnSegments, end = k * (segment + 1) / kKnSegments;
   std::fill(partial, partial + n, 0.0f);
-  for_rows_a_quarter_apart(
-      begin, end - begin,
-      [&](int64_t p0, int64_t p1, int64_t p2, int64_t p3) {
-        const int64_t ps[4] = {p0, p1, p2, p3};
-        add_rows<4>(n, x, w, ldw, ps, partial);
-      },
-      [&](int64_t p) { add_rows<1>(n, x, w, ldw, &p, partial); });
+  for_rows_a_quarter_apart(begin, end - begin, [&](const int64_t* ps, auto R) {
+    add_rows<decltype(R)::value>(n, x, w, ldw, ps, partial);
+  });
 }
 
 void gemv_f32_kn_sum(int64_t n, const float* partials, const float* bias, float* y) {
