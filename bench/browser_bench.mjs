@@ -11,8 +11,10 @@
 // tokenizers agree). Each repeat runs both in fresh browsers; figures are
 // medians over repeats, printed as JSON lines {name, unit, hubwasm, peer,
 // ratio, threads, where: 'chromium'}, then a table.
+// With --browser-cache hubwasm keeps its default Cache API on, so its load
+// also writes the download to the cache (the peer's page keeps its own off).
 //   node bench/browser_bench.mjs [--models build/models] [--only minilm-l6,gpt2] [--dtypes fp32,q8]
-//                                [--repeat 3] [--threads 1] [--out r.jsonl]
+//                                [--repeat 3] [--threads 1] [--browser-cache] [--out r.jsonl]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +34,7 @@ const repeat = +opt('--repeat', 3);
 const threads = +opt('--threads', 1);
 const decoderDtypes = opt('--dtypes', 'fp32,q8').split(',');
 const out = opt('--out', null);
+const browserCache = args.includes('--browser-cache');
 const kit = await import(path.join(shared, 'bench/lib.mjs'));
 const lines = [];
 const print = (o) => { const s = JSON.stringify(o); lines.push(s); console.log(s); if (out) fs.appendFileSync(out, s + '\n'); };
@@ -46,7 +49,7 @@ const PAGE = (hubUrl, body) => `<!doctype html><meta charset="utf-8"><script typ
   const metrics = {};
   try {
     hubwasm.env.remoteHost = ${JSON.stringify(hubUrl)};
-    hubwasm.env.useBrowserCache = false;
+    hubwasm.env.useBrowserCache = ${browserCache};
     hubwasm.env.allowLocalModels = false;
     if (hubwasm.env.backends?.wasm) hubwasm.env.backends.wasm.numThreads = ${threads};
     ${body}
@@ -154,8 +157,9 @@ function runPeer(name, dtype) {
 }
 
 print({ type: 'meta', where: 'chromium', cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(),
-        date: new Date().toISOString(), threads });
+        date: new Date().toISOString(), threads, hubwasm_browser_cache: browserCache });
 const figures = [];
+const cacheTag = browserCache ? ' (hubwasm Cache API on)' : '';
 for (const name of models) {
   // The kit names bench models <prefix><name>; our Hub server serves them as hubwasm-bench/<name>.
   if (!fs.existsSync(path.join(modelsDir, `hubwasm-bench--${name}`, 'onnx/model.onnx'))) {
@@ -165,9 +169,9 @@ for (const name of models) {
   const repo = `hubwasm-bench/${name}`;
   const { kind } = JSON.parse(fs.readFileSync(path.join(modelsDir, `hubwasm-bench--${name}`, 'kit_info.json'), 'utf8'));
   const configs = kind === 'decoder'
-    ? decoderDtypes.map((dtype) => ({ dtype, tag: `${name} ${dtype}`, body: DECODER(repo, dtype),
+    ? decoderDtypes.map((dtype) => ({ dtype, tag: `${name} ${dtype}${cacheTag}`, body: DECODER(repo, dtype),
         metrics: { load_ms: 'ms', ttft_ms: 'ms', decode_tok_per_s: 'tokens/s', peak_rss_mb: 'MiB' } }))
-    : [{ dtype: 'fp32', tag: name, body: ENCODER(repo),
+    : [{ dtype: 'fp32', tag: `${name}${cacheTag}`, body: ENCODER(repo),
         metrics: { load_ms: 'ms', latency_16tok_ms: 'ms', batch32x64_sent_per_s: 'sentences/s', peak_rss_mb: 'MiB' } }];
   const higherIsBetter = { batch32x64_sent_per_s: true, decode_tok_per_s: true };
   for (const c of configs) {

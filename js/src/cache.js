@@ -9,6 +9,8 @@ import { folderCache } from './platform/node.js';
  * an interrupted write leaves nothing behind. In Node a weight file the core
  * reads from disk is downloaded straight into a partial entry (`create`, a
  * DiskFile of platform/node.js), renamed once verified and read from there.
+ * In browsers a download of known length streams into its entry as it
+ * arrives (`entry`), which the Cache API stores only if it ends normally.
  * A cache that cannot take an entry (read-only or full folder, storage quota)
  * costs a console warning, not the load (download.js).
  */
@@ -38,10 +40,52 @@ function browserCache(cache) {
         },
       };
     },
+    entry: (url, size) => streamedEntry(cache, url, size),
     async put(url, bytes) {
       // A view of (possibly shared) wasm memory: Response copies it.
       const body = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
       await cache.put(url, new Response(body, { headers: { 'content-length': String(bytes.length) } }));
+    },
+  };
+}
+
+/**
+ * A Cache API entry written while its download arrives, so that the file is
+ * never copied whole (a Response made from the complete download copies it,
+ * a view of shared wasm memory twice): `write(bytes, stable)` returns a
+ * promise while the cache falls behind; `commit()` once the
+ * download is verified, or `abort(reason)`. The Cache API stores an entry
+ * only when its body ends normally, so an aborted one leaves nothing. A cache
+ * that gives up (a storage quota) takes no more writes, and commit() rejects
+ * with its error.
+ */
+function streamedEntry(cache, url, size) {
+  const { readable, writable } = new TransformStream();
+  const writer = writable.getWriter();
+  const stored = cache.put(url, new Response(readable, { headers: { 'content-length': String(size) } }));
+  let failed = false;
+  // Settles with the put: a put that fails without reading on must not hold the download.
+  const gaveUp = stored.then(() => {}, () => { failed = true; });
+  return {
+    // `stable` bytes stay unchanged until the entry ends (the received part
+    // of a download in JavaScript memory) and are queued as they are; others
+    // (a reused read buffer, wasm memory that moves as it grows) are copied.
+    async write(bytes, stable = false) {
+      if (failed) return;
+      const chunk = stable ? bytes : bytes.slice();
+      try {
+        await Promise.race([writer.ready, gaveUp]);
+        if (!failed) writer.write(chunk).catch(() => {});  // a failed write also rejects the next `ready`
+      } catch {
+        failed = true;
+      }
+    },
+    async commit() {
+      if (!failed) await writer.close().catch(() => {});  // the put's own error says more
+      await stored;
+    },
+    abort(reason) {
+      writer.abort(reason).catch(() => {});
     },
   };
 }

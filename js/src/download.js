@@ -17,8 +17,11 @@ const { createDiskFile, readFileInto } = nodePlatform;
  * then gets the local file, the cache entry or the verified download as an
  * open DiskFile (platform/node.js), which it closes when done with it.
  * `growable` sinks take writes before their size is known (allocate(0)).
+ * `written(offset, length)` gives a view of bytes written that stay in place
+ * until the next allocate() (JavaScript memory; not wasm memory, which moves).
  * @typedef {{ allocate(size: number): void, write(chunk: Uint8Array, offset: number): void, view(): Uint8Array,
- *   growable?: boolean, wantsFile?(size: number | null): boolean, adoptFile?(file: object): void }} Sink
+ *   growable?: boolean, written?(offset: number, length: number): Uint8Array | undefined,
+ *   wantsFile?(size: number | null): boolean, adoptFile?(file: object): void }} Sink
  */
 
 /** A sink into a new Uint8Array; `what` names the file in an OUT_OF_MEMORY error. */
@@ -35,6 +38,7 @@ export function memorySink(what = 'download') {
     },
     write(chunk, offset) { bytes.set(chunk, offset); },
     view: () => bytes,
+    written: (offset, length) => bytes.subarray(offset, offset + length),
   };
 }
 
@@ -110,7 +114,10 @@ async function checksum(url, response) {
   };
 }
 
-/** Streams a response body into `sink`, checking the announced length. */
+/**
+ * Streams a response body into `sink`, checking the announced length;
+ * `onChunk(chunk, offset)` sees each chunk once the sink has it.
+ */
 async function receive(url, response, stall, sink, onProgress, onChunk = () => {}) {
   const announced = knownLength(response);
   const known = announced !== null;
@@ -121,12 +128,12 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   try {
     for await (const value of bodyChunks(response.body)) {
       stall.touch();
-      await onChunk(value);
       if (known && received + value.length > announced) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
       if (direct) sink.write(value, received);
       else chunks.push(value.slice());  // the reader reuses value's buffer
+      await onChunk(value, received);
       received += value.length;
       onProgress(received, known ? announced : 0);
     }
@@ -202,7 +209,9 @@ async function downloadTarget(sink, size, cache, url) {
  * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the
  * cache, else the Hub (with retries, verified, then cached). A sink that
  * keeps files on disk gets the local file or cache entry itself, or the
- * download streamed to disk (into the cache entry once verified). Reports
+ * download streamed to disk (into the cache entry once verified). In
+ * browsers a download of known length streams into its Cache API entry as
+ * it arrives, which is stored only once verified (cache.js). Reports
  * transformers.js-style progress events to `options.progress_callback`.
  * Returns false when `options.optional` and the Hub answers 404.
  */
@@ -223,20 +232,33 @@ export async function getFile(model, file, sink, options = {}) {
     progress({ status: 'done', ...event, cached: true });
     return true;
   }
+  let cachedWhileReceived = false;
   const received = await slot(() => withRetries(async () => {
     const answer = await request(url, { optional, accessToken, noStore: !IS_NODE && cache !== null });
     if (!answer) return null;
     progress({ status: 'download', ...event });
     const check = await checksum(url, answer.response);
+    const length = knownLength(answer.response);
     let target = null;
+    let entry = null;
     try {
-      target = await downloadTarget(sink, knownLength(answer.response), cache, url);
+      target = await downloadTarget(sink, length, cache, url);
+      // Browsers: into the Cache API as it arrives (a file on disk is cached whole in Node).
+      entry = target === sink && length !== null ? cache?.entry?.(url, length) ?? null : null;
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
-      }, (chunk) => check.update(chunk));
+      }, async (chunk, offset) => {
+        await check.update(chunk);
+        // A sink in JavaScript memory keeps the chunk in place: the entry takes
+        // that view, not a copy (copies are garbage the browser frees late).
+        if (!entry) return;
+        const kept = target.written?.(offset, chunk.length);
+        await entry.write(kept ?? chunk, Boolean(kept));
+      });
       await check.check(target);
     } catch (error) {
       check.cancel();
+      entry?.abort(error);
       if (!target) {  // no file to write to: end the answer unread
         answer.stall.done();
         await answer.response.body?.cancel().catch(() => {});
@@ -245,11 +267,15 @@ export async function getFile(model, file, sink, options = {}) {
       }
       throw error;
     }
+    if (entry) {
+      cachedWhileReceived = true;
+      await entry.commit().catch((error) => notCached(url, error));
+    }
     return target;
   }));
   if (!received) return false;
   if (received === sink) {
-    await cache?.put(url, sink.view()).catch((error) => notCached(url, error));
+    if (!cachedWhileReceived) await cache?.put(url, sink.view()).catch((error) => notCached(url, error));
   } else {
     try {
       keepInCache(received, url);

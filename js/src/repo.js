@@ -75,6 +75,7 @@ export function weightSink(native, repo, path, label, external) {
     },
     write: (chunk, offset) => sink.write(chunk, offset),
     view: () => sink.view(),
+    written: (offset, length) => sink.written?.(offset, length),
     register() {
       if (!inJavaScript) return;  // on disk, or already in the repo's block
       const bytes = sink.view();

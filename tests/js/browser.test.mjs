@@ -292,15 +292,25 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       let webCrypto = 0;
       const digest = crypto.subtle.digest.bind(crypto.subtle);
       crypto.subtle.digest = (...args) => { webCrypto++; return digest(...args); };
+      // Each attempt opens its Cache API entry before its first chunk (streamed, not put whole at the end).
+      const put = Cache.prototype.put;
+      const putsAfterChunks = [];
+      let chunksThisAttempt = 0;
+      Cache.prototype.put = function (...args) { putsAfterChunks.push(chunksThisAttempt); return put.apply(this, args); };
+      const progress_callback = (e) => { if (e.status === 'download') chunksThisAttempt = 0; if (e.status === 'progress') chunksThisAttempt++; };
+      const hexOf = async (bytes) => Array.from(new Uint8Array(await digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+      const cachedHex = async () => {
+        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/big/resolve/main/blob.bin');
+        return entry ? hexOf(await entry.arrayBuffer()) : null;
+      };
       const sink = memorySink();
       try {
-        await getFile('hubwasm-test/big', 'blob.bin', sink);
+        await getFile('hubwasm-test/big', 'blob.bin', sink, { progress_callback });
       } catch (e) {
-        return { code: e.code, message: e.message, webCrypto };
+        return { code: e.code, message: e.message, webCrypto, putsAfterChunks, cached: await cachedHex() };
       }
       const calls = webCrypto;
-      const hex = Array.from(new Uint8Array(await digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
-      return { webCrypto: calls, hex, length: sink.view().length };`;
+      return { webCrypto: calls, hex: await hexOf(sink.view()), length: sink.view().length, putsAfterChunks, cached: await cachedHex() };`;
     const gets = () => bigHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length;
     Object.assign(plainSite.pages, pages);
     try {
@@ -308,8 +318,9 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       const { result: good, tab: first } = await run(plainSite, 'big-good', fetchBlob, { hubUrl: bigHub.url });
       await first.close();
       assert.equal(good.code, undefined, good.message);
-      // WebCrypto hashes each complete answer: the corrupted one and the good one.
-      assert.deepEqual(good, { webCrypto: webCryptoWhenGood, hex: expected, length: size });
+      // WebCrypto hashes each complete answer: the corrupted one and the good one. The
+      // entry of each attempt was streamed; the cache keeps the verified one.
+      assert.deepEqual(good, { webCrypto: webCryptoWhenGood, hex: expected, length: size, putsAfterChunks: [0, 0, 0], cached: expected });
       assert.equal(gets(), 3);
 
       bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum' }]);
@@ -318,6 +329,8 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       assert.equal(bad.code, 'NETWORK_ERROR');
       assert.match(bad.message, /blob\.bin: content does not match its checksum/);
       assert.equal(bad.webCrypto, webCryptoWhenBad);  // 1 + env.maxRetries attempts
+      assert.deepEqual(bad.putsAfterChunks, [0, 0, 0, 0]);
+      assert.equal(bad.cached, null);  // no corrupted entry, complete as its body was
     } finally {
       for (const page of Object.keys(pages)) delete plainSite.pages[page];
       await bigHub.close();
@@ -325,3 +338,39 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
     }
   });
 }
+
+test('a Cache API that gives up on an entry mid-way without reading on (a storage quota): the download goes on, uncached, with a warning', async () => {
+  const size = (3 << 20) + 5;  // several chunks: a cache that never reads would stall the download
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-quota-'));
+  fs.mkdirSync(path.join(root, 'hubwasm-test--quota'));
+  const bytes = patternBytes(size);
+  fs.writeFileSync(path.join(root, 'hubwasm-test--quota', 'blob.bin'), bytes);
+  const quotaHub = await startHubServer({ root });
+  try {
+    const { result, tab } = await run(plainSite, 'cache-quota', `
+      await caches.delete('hubwasm');
+      hubwasm.env.fetchTimeoutMs = 5000;  // a stalled download fails in 5 s, not the test's minute
+      const warnings = [];
+      console.warn = (message) => warnings.push(String(message));
+      // Takes the first chunk, then fails and reads no more.
+      Cache.prototype.put = async (url, response) => {
+        await response.body.getReader().read();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new DOMException('injected', 'QuotaExceededError');
+      };
+      const { getFile, memorySink } = await import('/js/src/download.js');
+      const sink = memorySink();
+      await getFile('hubwasm-test/quota', 'blob.bin', sink);
+      const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
+      const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/quota/resolve/main/blob.bin');
+      return { hex, length: sink.view().length, warnings, cached: Boolean(entry) };
+    `, { hubUrl: quotaHub.url });
+    await tab.close();
+    assert.deepEqual({ ...result, warnings: undefined }, { hex: createHash('sha256').update(bytes).digest('hex'), length: size, warnings: undefined, cached: false });
+    assert.equal(result.warnings.length, 1);
+    assert.match(result.warnings[0], /blob\.bin was not cached: injected/);
+  } finally {
+    await quotaHub.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
