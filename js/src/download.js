@@ -80,8 +80,8 @@ function knownLength(response) {
  * The checksum check of one response: `update(chunk)` for each chunk as it
  * arrives (it may return a promise to wait for), then `check(sink)` once
  * complete, or `cancel()` if the download is abandoned. Where the platform
- * hashes incrementally (Node; browsers for large SHA-256 files of known
- * length, in a worker: platform/browser.js) the chunks are hashed while the
+ * hashes incrementally (Node; browsers for SHA-256, in a worker:
+ * platform/browser.js) the chunks are hashed while the
  * download goes on; else (WebCrypto) the whole file (sink.view()) is hashed
  * at the end, as also for a git blob of unknown length (its hash starts with
  * the length; a file on disk is then read back).
@@ -91,7 +91,7 @@ async function checksum(url, response) {
   if (!expected) return { update() {}, cancel() {}, async check() {} };
   const length = knownLength(response);
   const blobPrefix = (size) => new TextEncoder().encode(`blob ${size}\0`);
-  const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm, length);
+  const hash = expected.gitBlob && length === null ? null : await incrementalDigest(expected.algorithm);
   if (hash && expected.gitBlob) hash.update(blobPrefix(length));
   const whole = async (bytes) => {
     if (!expected.gitBlob) return digestHex(expected.algorithm, bytes);

@@ -6,19 +6,15 @@ export async function readFileIfExists() {
 }
 
 /**
- * SHA-256 downloads of this size or more are hashed in a worker as they
- * arrive (sha256_stream.js). WebCrypto, used for the others (smaller, of
- * unknown length, SHA-1, or when the worker cannot start), hashes a copy of
- * the whole file after the download: as much memory again as the file, but
- * faster than the worker on a link quicker than the worker's hash (this
- * project's 2-core benchmark machine, README "Loads"). A small file's copy
- * costs little.
+ * An incremental hash of a download, or null. SHA-256 downloads (LFS files:
+ * weights) are hashed in a worker as they arrive (sha256_stream.js).
+ * WebCrypto, used for the others (SHA-1 git blobs, or when the worker cannot
+ * start), hashes a copy of the whole file after the download: as much memory
+ * again as the file, twice for a file in shared wasm memory (a copy out of
+ * it first). README "Loads" has the measurements.
  */
-const HASH_IN_WORKER_BYTES = 128 * 2 ** 20;
-
-// An incremental hash of a download of `size` bytes (null: unknown), or null.
-export async function incrementalDigest(algorithm, size) {
-  return size >= HASH_IN_WORKER_BYTES ? sha256Stream(algorithm) : null;
+export async function incrementalDigest(algorithm) {
+  return sha256Stream(algorithm);
 }
 
 export async function digestHex(algorithm, bytes) {
