@@ -53,39 +53,54 @@ function browserCache(cache) {
  * A Cache API entry written while its download arrives, so that the file is
  * never copied whole (a Response made from the complete download copies it,
  * a view of shared wasm memory twice): `write(bytes, stable)` returns a
- * promise while the cache falls behind; `commit()` once the
- * download is verified, or `abort(reason)`. The Cache API stores an entry
- * only when its body ends normally, so an aborted one leaves nothing. A cache
- * that gives up (a storage quota) takes no more writes, and commit() rejects
- * with its error.
+ * promise while the cache falls behind; `commit()` once the download is
+ * verified, or `abort(reason)`. The Cache API stores an entry only when its
+ * body ends normally, so an aborted one leaves nothing. A cache that gives
+ * up (a storage quota) or takes nothing for env.fetchTimeoutMs gets no more
+ * writes, and commit() rejects with the reason: the download goes on.
  */
 function streamedEntry(cache, url, size) {
   const { readable, writable } = new TransformStream();
   const writer = writable.getWriter();
   const stored = cache.put(url, new Response(readable, { headers: { 'content-length': String(size) } }));
-  let failed = false;
+  let failure = null;
   // Settles with the put: a put that fails without reading on must not hold the download.
-  const gaveUp = stored.then(() => {}, () => { failed = true; });
+  const gaveUp = stored.then(() => {}, (error) => { failure ??= error; });
   return {
     // `stable` bytes stay unchanged until the entry ends (the received part
     // of a download in JavaScript memory) and are queued as they are; others
     // (a reused read buffer, wasm memory that moves as it grows) are copied.
     async write(bytes, stable = false) {
-      if (failed) return;
+      if (failure) return;
       const chunk = stable ? bytes : bytes.slice();
       try {
-        await Promise.race([writer.ready, gaveUp]);
-        if (!failed) writer.write(chunk).catch(() => {});  // a failed write also rejects the next `ready`
-      } catch {
-        failed = true;
+        await inTime(Promise.race([writer.ready, gaveUp]), 'the cache took no data');
+        if (!failure) writer.write(chunk).catch(() => {});  // a failed write also rejects the next `ready`
+      } catch (error) {
+        failure ??= error;
+        writer.abort(error).catch(() => {});
       }
     },
     async commit() {
-      if (!failed) await writer.close().catch(() => {});  // the put's own error says more
-      await stored;
+      if (failure) throw failure;
+      await writer.close().catch(() => {});  // the put's own error says more
+      await inTime(stored, 'the cache did not store the entry');
     },
     abort(reason) {
       writer.abort(reason).catch(() => {});
     },
   };
+}
+
+/** `promise`, or an error saying `what` when it has not settled within env.fetchTimeoutMs. */
+async function inTime(promise, what) {
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} for ${env.fetchTimeoutMs} ms`)), env.fetchTimeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

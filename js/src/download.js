@@ -127,7 +127,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   if (direct) sink.allocate(announced ?? 0);
   try {
     for await (const value of bodyChunks(response.body)) {
-      stall.touch();
+      stall.done();  // times the network only: the checksum worker and the cache have their own limits
       if (known && received + value.length > announced) {
         throw new HubwasmError('NETWORK_ERROR', `${url}: the server sent more than the announced ${announced} bytes`, { url });
       }
@@ -136,6 +136,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
       await onChunk(value, received);
       received += value.length;
       onProgress(received, known ? announced : 0);
+      stall.touch();
     }
   } catch (cause) {
     if (cause instanceof HubwasmError) throw cause;
@@ -243,7 +244,7 @@ export async function getFile(model, file, sink, options = {}) {
     let entry = null;
     try {
       target = await downloadTarget(sink, length, cache, url);
-      // Browsers: into the Cache API as it arrives (a file on disk is cached whole in Node).
+      // Browsers: into the Cache API as it arrives (Node's folder cache has no `entry`: downloadTarget, put).
       entry = target === sink && length !== null ? cache?.entry?.(url, length) ?? null : null;
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });

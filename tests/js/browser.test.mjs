@@ -339,38 +339,46 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
   });
 }
 
-test('a Cache API that gives up on an entry mid-way without reading on (a storage quota): the download goes on, uncached, with a warning', async () => {
-  const size = (3 << 20) + 5;  // several chunks: a cache that never reads would stall the download
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-quota-'));
-  fs.mkdirSync(path.join(root, 'hubwasm-test--quota'));
-  const bytes = patternBytes(size);
-  fs.writeFileSync(path.join(root, 'hubwasm-test--quota', 'blob.bin'), bytes);
-  const quotaHub = await startHubServer({ root });
-  try {
-    const { result, tab } = await run(plainSite, 'cache-quota', `
-      await caches.delete('hubwasm');
-      hubwasm.env.fetchTimeoutMs = 5000;  // a stalled download fails in 5 s, not the test's minute
-      const warnings = [];
-      console.warn = (message) => warnings.push(String(message));
-      // Takes the first chunk, then fails and reads no more.
-      Cache.prototype.put = async (url, response) => {
-        await response.body.getReader().read();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        throw new DOMException('injected', 'QuotaExceededError');
-      };
-      const { getFile, memorySink } = await import('/js/src/download.js');
-      const sink = memorySink();
-      await getFile('hubwasm-test/quota', 'blob.bin', sink);
-      const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
-      const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/quota/resolve/main/blob.bin');
-      return { hex, length: sink.view().length, warnings, cached: Boolean(entry) };
-    `, { hubUrl: quotaHub.url });
-    await tab.close();
-    assert.deepEqual({ ...result, warnings: undefined }, { hex: createHash('sha256').update(bytes).digest('hex'), length: size, warnings: undefined, cached: false });
-    assert.equal(result.warnings.length, 1);
-    assert.match(result.warnings[0], /blob\.bin was not cached: injected/);
-  } finally {
-    await quotaHub.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-});
+// A Cache API that takes the first chunk of an entry, then reads no more and
+// either fails (a storage quota) or never settles (a hung cache).
+const BROKEN_CACHES = {
+  'fails mid-way (a storage quota)': { settle: `throw new DOMException('injected', 'QuotaExceededError');`, warning: /blob\.bin was not cached: injected/ },
+  'stops reading and never answers': { settle: 'await new Promise(() => {});', warning: /blob\.bin was not cached: the cache took no data for 2000 ms/ },
+};
+for (const [behaviour, { settle, warning }] of Object.entries(BROKEN_CACHES)) {
+  test(`a Cache API that ${behaviour}: the download goes on, uncached, with a warning`, async () => {
+    const size = (3 << 20) + 5;  // several chunks: a cache that never reads would hold the download
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-quota-'));
+    fs.mkdirSync(path.join(root, 'hubwasm-test--quota'));
+    const bytes = patternBytes(size);
+    fs.writeFileSync(path.join(root, 'hubwasm-test--quota', 'blob.bin'), bytes);
+    const quotaHub = await startHubServer({ root });
+    try {
+      const { result, tab } = await run(plainSite, 'cache-broken', `
+        await caches.delete('hubwasm');
+        hubwasm.env.fetchTimeoutMs = 2000;
+        const warnings = [];
+        console.warn = (message) => warnings.push(String(message));
+        Cache.prototype.put = async (url, response) => {
+          await response.body.getReader().read();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          ${settle}
+        };
+        const { getFile, memorySink } = await import('/js/src/download.js');
+        const sink = memorySink();
+        await getFile('hubwasm-test/quota', 'blob.bin', sink);
+        const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
+        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/quota/resolve/main/blob.bin');
+        return { hex, length: sink.view().length, warnings, cached: Boolean(entry) };
+      `, { hubUrl: quotaHub.url });
+      await tab.close();
+      assert.deepEqual({ ...result, warnings: undefined }, { hex: createHash('sha256').update(bytes).digest('hex'), length: size, warnings: undefined, cached: false });
+      assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+      assert.match(result.warnings[0], warning);
+      assert.equal(quotaHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length, 1);  // no retry
+    } finally {
+      await quotaHub.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
