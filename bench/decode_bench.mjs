@@ -86,7 +86,7 @@ for (const name of models) {
       const ours = runJsonLines([path.join(ROOT, 'bench/hubwasm_decoder_bench.mjs'), '--models', modelsDir, '--model', folder,
         '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters, '--threads', String(threads), '--source', note ? 'hub' : 'local']);
       refused = ours.find((x) => x.metric === 'refused') ?? null;
-      for (const m of ['ttft_ms', 'decode_tok_per_s', 'peak_rss_mb', 'load_ms', 'hub_load_ms']) {
+      for (const m of ['ttft_ms', 'decode_tok_per_s', 'peak_rss_mb', 'load_ms', 'hub_load_ms', 'hub_load_cache_on_ms']) {
         if (dtype !== 'fp16' && !note) add('peer', m, metric(peer, m));
         if (!refused) add('hubwasm', m, metric(ours, m));
       }
@@ -113,6 +113,7 @@ for (const name of models) {
     fig('peak_rss_mb', 'MiB', 'peak RSS', false);
     fig('load_ms', 'ms', note ? 'cold load from a 127.0.0.1 Hub server' : 'cold load from local files', false);
     if (!note) fig('hub_load_ms', 'ms', 'load from a 127.0.0.1 Hub server (download, checksums; runtime already up)', false);
+    if (!note) fig('hub_load_cache_on_ms', 'ms', 'the same with the download cache on (Node\'s default)', false);
   }
   fs.rmSync(inputs, { force: true });
 }

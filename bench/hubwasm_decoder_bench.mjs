@@ -7,12 +7,15 @@
 // from a local folder, as the peer does (bench/local_models.mjs), and a second
 // load, from the stand-in Hub server with the runtime already up, gives
 // hub_load_ms (download and checksums included); with --source hub the cold
-// load is from that server. A model the package refuses as too
+// load is from that server. A third load, from the same server with Node's
+// default download cache on (an empty folder), gives hub_load_cache_on_ms.
+// A model the package refuses as too
 // large for wasm32 (HubwasmError MODEL_TOO_LARGE, raised before any weight
 // is downloaded) gives one line {metric: 'refused', message, weight_gets}
 // instead, weight_gets counting whole-file safetensors GETs the server saw.
 //   node bench/hubwasm_decoder_bench.mjs --models build/models --model hubwasm-bench--gpt2 --dtype q8 --inputs ids.json [--threads 1] [--source local|hub]
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, HubwasmError, Tensor, env } from 'hubwasm';
 import { startHubServer } from '../tests/js/hub_server.mjs';
@@ -88,6 +91,17 @@ if (source === 'local') {
   const again = await load(hubId);
   emit({ metric: 'hub_load_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'from a 127.0.0.1 Hub server, runtime already up' });
   await again.dispose();
+  // Once more with Node's default download cache on, into an empty folder: the download is also written to disk.
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-bench-cache-'));
+  Object.assign(env, { useFSCache: true, cacheDir });
+  try {
+    t = now();
+    const cached = await load(hubId);
+    emit({ metric: 'hub_load_cache_on_ms', value: +(now() - t).toFixed(1), unit: 'ms', note: 'as hub_load_ms, writing the download cache' });
+    await cached.dispose();
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 }
 hub?.close();
 process.exit(0);

@@ -9,8 +9,9 @@ import { folderCache } from './platform/node.js';
  * an interrupted write leaves nothing behind. In Node a weight file the core
  * reads from disk is downloaded straight into a partial entry (`create`, a
  * DiskFile of platform/node.js), renamed once verified and read from there.
- * In browsers a download of known length streams into its entry as it
- * arrives (`entry`), which the Cache API stores only if it ends normally.
+ * A download of known length streams into its entry as it arrives
+ * (`entry`): a partial file renamed once verified in Node; in browsers, a
+ * body the Cache API stores only if it ends normally.
  * A cache that cannot take an entry (read-only or full folder, storage quota)
  * costs a console warning, not the load (download.js).
  */

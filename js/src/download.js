@@ -177,6 +177,17 @@ function notCached(url, error) {
   console.warn(`hubwasm: ${url} was not cached: ${error.message}`);
 }
 
+/** A cache entry to write a download into as it arrives (cache.js), or null when the cache cannot take it. */
+async function openEntry(cache, url, size) {
+  try {
+    return await cache.entry(url, size);
+  } catch (error) {
+    if (error.code !== 'IO_ERROR') throw error;
+    notCached(url, error);
+    return null;
+  }
+}
+
 /** Makes a verified download on disk its cache entry, or else keeps it as an anonymous file. */
 function keepInCache(file, url) {
   try {
@@ -210,9 +221,9 @@ async function downloadTarget(sink, size, cache, url) {
  * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the
  * cache, else the Hub (with retries, verified, then cached). A sink that
  * keeps files on disk gets the local file or cache entry itself, or the
- * download streamed to disk (into the cache entry once verified). In
- * browsers a download of known length streams into its Cache API entry as
- * it arrives, which is stored only once verified (cache.js). Reports
+ * download streamed to disk (into the cache entry once verified). Any other
+ * download of known length streams into its cache entry as it arrives,
+ * which becomes the entry only once verified (cache.js). Reports
  * transformers.js-style progress events to `options.progress_callback`.
  * Returns false when `options.optional` and the Hub answers 404.
  */
@@ -233,7 +244,7 @@ export async function getFile(model, file, sink, options = {}) {
     progress({ status: 'done', ...event, cached: true });
     return true;
   }
-  let cachedWhileReceived = false;
+  let cachedWhileReceived = false;  // by an attempt's own entry, or it could not open one
   const received = await slot(() => withRetries(async () => {
     const answer = await request(url, { optional, accessToken, noStore: !IS_NODE && cache !== null });
     if (!answer) return null;
@@ -244,8 +255,11 @@ export async function getFile(model, file, sink, options = {}) {
     let entry = null;
     try {
       target = await downloadTarget(sink, length, cache, url);
-      // Browsers: into the Cache API as it arrives (Node's folder cache has no `entry`: downloadTarget, put).
-      entry = target === sink && length !== null ? cache?.entry?.(url, length) ?? null : null;
+      // A target on disk is already the cache's partial entry (downloadTarget).
+      if (cache && target === sink && length !== null) {
+        cachedWhileReceived = true;
+        entry = await openEntry(cache, url, length);
+      }
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
       }, async (chunk, offset) => {
@@ -268,10 +282,7 @@ export async function getFile(model, file, sink, options = {}) {
       }
       throw error;
     }
-    if (entry) {
-      cachedWhileReceived = true;
-      await entry.commit().catch((error) => notCached(url, error));
-    }
+    await entry?.commit().catch((error) => notCached(url, error));
     return target;
   }));
   if (!received) return false;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
 import { after, before, beforeEach, test } from 'node:test';
 import { AutoModelForCausalLM, HubwasmError, env } from 'hubwasm';
 import { getFile } from '../../js/src/download.js';
@@ -225,6 +226,27 @@ test('files held in memory (fp32) that cannot be cached: the load goes on, one w
   assert.ok(messages.some((m) => /\/config\.json was not cached/.test(m)), messages.join('\n'));
   assert.ok(messages.some((m) => /\/model\.safetensors was not cached/.test(m)), messages.join('\n'));
   for (const m of messages) assert.match(m, /was not cached: .*creating the download file failed: ENOTDIR/);
+});
+
+test('files held in memory (fp32) whose cache entries cannot be written (a full disk): the load goes on, a warning per file, no partial file left', async (t) => {
+  env.useFSCache = false;
+  const want = await logitsOf({ dtype: 'fp32' });
+  env.useFSCache = true;
+  const warn = t.mock.method(console, 'warn', () => {});
+  // Entries are written as their downloads arrive, with fs.write; the ES module binding follows the mock once synced.
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const write = t.mock.method(fs, 'write', (fd, buffer, offset, length, position, callback) => callback(full));
+  syncBuiltinESMExports();
+  try {
+    assert.deepEqual(await logitsOf({ dtype: 'fp32' }), want);
+  } finally {
+    write.mock.restore();
+    syncBuiltinESMExports();
+  }
+  const messages = warn.mock.calls.map((c) => c.arguments[0]);
+  assert.ok(messages.some((m) => /\/model\.safetensors was not cached/.test(m)), messages.join('\n'));
+  for (const m of messages) assert.match(m, /was not cached: .*\.partial: writing \d+ bytes at 0 failed: ENOSPC/);
+  assert.deepEqual(fs.readdirSync(env.cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith('.json') || f.endsWith('.safetensors') || f.endsWith('.partial')), []);
 });
 
 test('a cache entry that cannot be put in place: the load goes on with the download, a warning, no partial file left', async (t) => {

@@ -86,6 +86,19 @@ class DiskFile {
     this.size = Math.max(this.size, offset + chunk.length);
   }
 
+  /** write(), without blocking the event loop (a cache entry written while its download arrives). */
+  async writeAsync(chunk, offset) {
+    const write = (done) => new Promise((resolve, reject) => {
+      this.fs.write(this.fd, chunk, done, chunk.length - done, offset + done, (error, n) => (error ? reject(error) : resolve(n)));
+    });
+    try {
+      for (let done = 0; done < chunk.length;) done += await write(done);
+    } catch (error) {
+      throw ioError(this.label, `writing ${chunk.length} bytes at ${offset}`, error);
+    }
+    this.size = Math.max(this.size, offset + chunk.length);
+  }
+
   /** The whole file read back: only for a checksum that cannot be computed as chunks arrive. */
   view() {
     const bytes = Buffer.allocUnsafe(this.size);
@@ -256,6 +269,38 @@ export async function folderCache(root) {
     },
     /** A new entry to write a download into: a DiskFile, which keep() makes the entry. */
     create,
+    /**
+     * An entry written while its download arrives: write(bytes) in order,
+     * then commit() once verified (the partial file becomes the entry) or
+     * abort(). A failed write (a full disk) ends the entry; commit() then
+     * throws its error.
+     */
+    async entry(url) {
+      const file = await create(url);
+      let offset = 0;
+      let failure = null;
+      return {
+        async write(bytes) {
+          if (failure) return;
+          try {
+            await file.writeAsync(bytes, offset);
+            offset += bytes.length;
+          } catch (error) {
+            failure = error;
+            file.discard();
+          }
+        },
+        async commit() {
+          if (failure) throw failure;
+          try {
+            file.keep();
+          } finally {
+            file.discard();
+          }
+        },
+        abort() { file.discard(); },
+      };
+    },
     async put(url, bytes) {
       const file = await create(url);
       try {
