@@ -4,17 +4,28 @@ import { folderCache } from './platform/node.js';
 
 /**
  * Where finished downloads are kept: a folder in Node (env.cacheDir), the
- * Cache API in browsers (env.useBrowserCache). Entries are written only once
- * complete and verified (`put`); a Node entry appears by an atomic rename, so
+ * Cache API in browsers (env.useBrowserCache). Entries appear only once
+ * complete and verified; a Node entry appears by an atomic rename, so
  * an interrupted write leaves nothing behind. In Node a weight file the core
  * reads from disk is downloaded straight into a partial entry (`create`, a
  * DiskFile of platform/node.js), renamed once verified and read from there.
  * A download of known length streams into its entry as it arrives
- * (`entry`): a partial file renamed once verified in Node; in browsers, a
- * body the Cache API stores only if it ends normally.
+ * (`entry(url, size)`, a CacheEntry): a partial file renamed once verified
+ * in Node; in browsers, a body the Cache API stores only if it ends normally.
+ * Downloads of unknown length are `put` whole.
  * A cache that cannot take an entry (read-only or full folder, storage quota)
  * costs a console warning, not the load (download.js).
  */
+/**
+ * A cache entry written while its download arrives: `write(bytes, stable)`
+ * in order (its promise resolves when the entry can take more; `stable`:
+ * bytes that stay unchanged until the entry ends, which need no copy; Node
+ * writes each chunk before resolving and needs none anyway), then
+ * `commit()` once the download is verified, or `abort(reason)`. A failing
+ * cache takes no more writes and commit() rejects with the reason.
+ * @typedef {{ write(bytes: Uint8Array, stable?: boolean): Promise<void>, commit(): Promise<void>, abort(reason?: unknown): void }} CacheEntry
+ */
+
 export async function openCache() {
   if (IS_NODE && env.useFSCache && env.cacheDir) return folderCache(env.cacheDir);
   if (!IS_NODE && env.useBrowserCache && typeof caches !== 'undefined') return browserCache(await caches.open('hubwasm'));
@@ -84,8 +95,14 @@ function streamedEntry(cache, url, size) {
     },
     async commit() {
       if (failure) throw failure;
-      await writer.close().catch(() => {});  // the put's own error says more
-      await inTime(stored, 'the cache did not store the entry');
+      try {
+        // The last chunk goes out only when the cache reads again: close() waits for that.
+        await inTime(Promise.race([writer.close(), gaveUp]), 'the cache took no data');
+        await inTime(stored, 'the cache did not store the entry');
+      } catch (error) {
+        writer.abort(error).catch(() => {});
+        throw failure ?? error;
+      }
     },
     abort(reason) {
       writer.abort(reason).catch(() => {});

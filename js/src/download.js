@@ -125,6 +125,7 @@ async function receive(url, response, stall, sink, onProgress, onChunk = () => {
   const chunks = [];
   let received = 0;
   if (direct) sink.allocate(announced ?? 0);
+  stall.touch();  // the wait for the first chunk starts now, not when the request did (the hasher may have been starting)
   try {
     for await (const value of bodyChunks(response.body)) {
       stall.done();  // times the network only: the checksum worker and the cache have their own limits
@@ -244,7 +245,7 @@ export async function getFile(model, file, sink, options = {}) {
     progress({ status: 'done', ...event, cached: true });
     return true;
   }
-  let cachedWhileReceived = false;  // by an attempt's own entry, or it could not open one
+  let cachedWhileReceived = false;  // by the last attempt's own entry, or it could not open one
   const received = await slot(() => withRetries(async () => {
     const answer = await request(url, { optional, accessToken, noStore: !IS_NODE && cache !== null });
     if (!answer) return null;
@@ -256,10 +257,8 @@ export async function getFile(model, file, sink, options = {}) {
     try {
       target = await downloadTarget(sink, length, cache, url);
       // A target on disk is already the cache's partial entry (downloadTarget).
-      if (cache && target === sink && length !== null) {
-        cachedWhileReceived = true;
-        entry = await openEntry(cache, url, length);
-      }
+      cachedWhileReceived = Boolean(cache && target === sink && length !== null);
+      if (cachedWhileReceived) entry = await openEntry(cache, url, length);
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
       }, async (chunk, offset) => {

@@ -295,8 +295,15 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       // Each attempt opens its Cache API entry before its first chunk (streamed, not put whole at the end).
       const put = Cache.prototype.put;
       const putsAfterChunks = [];
+      const putOutcomes = [];  // an aborted attempt's put must fail, not hang
       let chunksThisAttempt = 0;
-      Cache.prototype.put = function (...args) { putsAfterChunks.push(chunksThisAttempt); return put.apply(this, args); };
+      Cache.prototype.put = function (...args) {
+        putsAfterChunks.push(chunksThisAttempt);
+        const stored = put.apply(this, args);
+        putOutcomes.push(stored.then(() => 'stored', () => 'failed'));
+        return stored;
+      };
+      const outcomes = () => Promise.all(putOutcomes.map((o) => Promise.race([o, new Promise((resolve) => setTimeout(resolve, 5000, 'pending'))])));
       const progress_callback = (e) => { if (e.status === 'download') chunksThisAttempt = 0; if (e.status === 'progress') chunksThisAttempt++; };
       const hexOf = async (bytes) => Array.from(new Uint8Array(await digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
       const cachedHex = async () => {
@@ -307,10 +314,10 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       try {
         await getFile('hubwasm-test/big', 'blob.bin', sink, { progress_callback });
       } catch (e) {
-        return { code: e.code, message: e.message, webCrypto, putsAfterChunks, cached: await cachedHex() };
+        return { code: e.code, message: e.message, webCrypto, putsAfterChunks, outcomes: await outcomes(), cached: await cachedHex() };
       }
       const calls = webCrypto;
-      return { webCrypto: calls, hex: await hexOf(sink.view()), length: sink.view().length, putsAfterChunks, cached: await cachedHex() };`;
+      return { webCrypto: calls, hex: await hexOf(sink.view()), length: sink.view().length, putsAfterChunks, outcomes: await outcomes(), cached: await cachedHex() };`;
     const gets = () => bigHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length;
     Object.assign(plainSite.pages, pages);
     try {
@@ -320,7 +327,7 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       assert.equal(good.code, undefined, good.message);
       // WebCrypto hashes each complete answer: the corrupted one and the good one. The
       // entry of each attempt was streamed; the cache keeps the verified one.
-      assert.deepEqual(good, { webCrypto: webCryptoWhenGood, hex: expected, length: size, putsAfterChunks: [0, 0, 0], cached: expected });
+      assert.deepEqual(good, { webCrypto: webCryptoWhenGood, hex: expected, length: size, putsAfterChunks: [0, 0, 0], outcomes: ['failed', 'failed', 'stored'], cached: expected });
       assert.equal(gets(), 3);
 
       bigHub.setFaults([{ match: 'blob.bin', kind: 'bad-checksum' }]);
@@ -330,6 +337,7 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       assert.match(bad.message, /blob\.bin: content does not match its checksum/);
       assert.equal(bad.webCrypto, webCryptoWhenBad);  // 1 + env.maxRetries attempts
       assert.deepEqual(bad.putsAfterChunks, [0, 0, 0, 0]);
+      assert.deepEqual(bad.outcomes, ['failed', 'failed', 'failed', 'failed']);
       assert.equal(bad.cached, null);  // no corrupted entry, complete as its body was
     } finally {
       for (const page of Object.keys(pages)) delete plainSite.pages[page];
@@ -339,15 +347,18 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
   });
 }
 
-// A Cache API that takes the first chunk of an entry, then reads no more and
-// either fails (a storage quota) or never settles (a hung cache).
+// A Cache API that takes the first chunk of an entry (of several), then reads no more
+// and either fails (a storage quota) or never settles (a hung cache); and one that
+// never reads a one-chunk file (only the end of its body can wait then).
+const SEVERAL_CHUNKS = (3 << 20) + 5;
+const TAKES_ONE = 'await response.body.getReader().read(); await new Promise((resolve) => setTimeout(resolve, 100));';
 const BROKEN_CACHES = {
-  'fails mid-way (a storage quota)': { settle: `throw new DOMException('injected', 'QuotaExceededError');`, warning: /blob\.bin was not cached: injected/ },
-  'stops reading and never answers': { settle: 'await new Promise(() => {});', warning: /blob\.bin was not cached: the cache took no data for 2000 ms/ },
+  'fails mid-way (a storage quota)': { size: SEVERAL_CHUNKS, put: `${TAKES_ONE} throw new DOMException('injected', 'QuotaExceededError');`, warning: /blob\.bin was not cached: injected/ },
+  'stops reading and never answers': { size: SEVERAL_CHUNKS, put: `${TAKES_ONE} await new Promise(() => {});`, warning: /blob\.bin was not cached: the cache took no data for 2000 ms/ },
+  'never reads a one-chunk file': { size: 1000, put: 'await new Promise(() => {});', warning: /blob\.bin was not cached: the cache took no data for 2000 ms/ },
 };
-for (const [behaviour, { settle, warning }] of Object.entries(BROKEN_CACHES)) {
+for (const [behaviour, { size, put, warning }] of Object.entries(BROKEN_CACHES)) {
   test(`a Cache API that ${behaviour}: the download goes on, uncached, with a warning`, async () => {
-    const size = (3 << 20) + 5;  // several chunks: a cache that never reads would hold the download
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-quota-'));
     fs.mkdirSync(path.join(root, 'hubwasm-test--quota'));
     const bytes = patternBytes(size);
@@ -359,11 +370,7 @@ for (const [behaviour, { settle, warning }] of Object.entries(BROKEN_CACHES)) {
         hubwasm.env.fetchTimeoutMs = 2000;
         const warnings = [];
         console.warn = (message) => warnings.push(String(message));
-        Cache.prototype.put = async (url, response) => {
-          await response.body.getReader().read();
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          ${settle}
-        };
+        Cache.prototype.put = async (url, response) => { ${put} };
         const { getFile, memorySink } = await import('/js/src/download.js');
         const sink = memorySink();
         await getFile('hubwasm-test/quota', 'blob.bin', sink);

@@ -122,6 +122,15 @@ for (const kind of ['reset', 'truncate', 'bad-checksum']) {
   });
 }
 
+test('a reset answer of known length, then one without Content-Length: the second is cached', async () => {
+  // The first attempt streams into a cache entry and abandons it; the second, of unknown length, is put whole.
+  hub.setFaults([{ match: WEIGHTS, kind: 'reset', times: 1 }, { match: WEIGHTS, kind: 'no-length', times: 1 }]);
+  const model = await AutoModel.from_pretrained(MODEL);
+  await model.dispose();
+  assert.equal(requestsFor('model.safetensors').length, 2);
+  assert.ok(Object.keys(assertCacheComplete()).some((f) => f.endsWith('model.safetensors')));
+});
+
 // Each checksum path: sha256 of an LFS file and git's blob sha1 of a small one, with the size known
 // up front or only at the end (chunked).
 for (const [file, match] of [['model.safetensors', WEIGHTS], ['config.json', /micro-bert\/resolve\/main\/config\.json$/]]) {

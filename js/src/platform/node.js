@@ -249,6 +249,37 @@ export async function folderCache(root) {
     return path.join(root, u.host.replace(':', '_'), decodeURIComponent(u.pathname));
   };
   const create = (url) => createDiskFile(fileFor(url));
+  /**
+   * A CacheEntry (cache.js): a partial file written as the download arrives,
+   * which commit() renames into place. A failed write (a full disk) removes
+   * it and ends the entry; commit() then throws its error.
+   */
+  const entry = async (url) => {
+    const file = await create(url);
+    let offset = 0;
+    let failure = null;
+    return {
+      async write(bytes) {
+        if (failure) return;
+        try {
+          await file.writeAsync(bytes, offset);
+          offset += bytes.length;
+        } catch (error) {
+          failure = error;
+          file.discard();
+        }
+      },
+      async commit() {
+        if (failure) throw failure;
+        try {
+          file.keep();
+        } finally {
+          file.discard();
+        }
+      },
+      abort() { file.discard(); },
+    };
+  };
   return {
     /** {size, readInto(sink)} or null. */
     async match(url) {
@@ -269,46 +300,12 @@ export async function folderCache(root) {
     },
     /** A new entry to write a download into: a DiskFile, which keep() makes the entry. */
     create,
-    /**
-     * An entry written while its download arrives: write(bytes) in order,
-     * then commit() once verified (the partial file becomes the entry) or
-     * abort(). A failed write (a full disk) ends the entry; commit() then
-     * throws its error.
-     */
-    async entry(url) {
-      const file = await create(url);
-      let offset = 0;
-      let failure = null;
-      return {
-        async write(bytes) {
-          if (failure) return;
-          try {
-            await file.writeAsync(bytes, offset);
-            offset += bytes.length;
-          } catch (error) {
-            failure = error;
-            file.discard();
-          }
-        },
-        async commit() {
-          if (failure) throw failure;
-          try {
-            file.keep();
-          } finally {
-            file.discard();
-          }
-        },
-        abort() { file.discard(); },
-      };
-    },
+    entry,
+    /** A download of unknown length, whole. */
     async put(url, bytes) {
-      const file = await create(url);
-      try {
-        file.write(bytes, 0);
-        file.keep();
-      } finally {
-        file.discard();
-      }
+      const file = await entry(url);
+      await file.write(bytes);
+      await file.commit();
     },
   };
 }
