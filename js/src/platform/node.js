@@ -301,11 +301,18 @@ export async function folderCache(root) {
     /** A new entry to write a download into: a DiskFile, which keep() makes the entry. */
     create,
     entry,
-    /** A download of unknown length, whole. */
+    /**
+     * A download of unknown length, whole, in one synchronous write: `bytes`
+     * may view wasm memory, which an await could let another load move.
+     */
     async put(url, bytes) {
-      const file = await entry(url);
-      await file.write(bytes);
-      await file.commit();
+      const file = await create(url);
+      try {
+        file.write(bytes, 0);
+        file.keep();
+      } finally {
+        file.discard();
+      }
     },
   };
 }
