@@ -1,5 +1,6 @@
 import { bodyChunks } from './body_chunks.js';
 import { env, IS_NODE } from './env.js';
+import { inTime } from './in_time.js';
 import { folderCache } from './platform/node.js';
 
 /**
@@ -108,17 +109,4 @@ function streamedEntry(cache, url, size) {
       writer.abort(reason).catch(() => {});
     },
   };
-}
-
-/** `promise`, or an error saying `what` when it has not settled within env.fetchTimeoutMs. */
-async function inTime(promise, what) {
-  let timer;
-  const late = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} for ${env.fetchTimeoutMs} ms`)), env.fetchTimeoutMs);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,6 +1,7 @@
 import { BODY_CHUNK_BYTES } from './body_chunks.js';
 import { locator } from './dist_files.js';
 import { env } from './env.js';
+import { inTime } from './in_time.js';
 
 // Chunks sent to the worker and not yet hashed: a download waits beyond this,
 // so a hash slower than the network holds at most this many chunk copies.
@@ -136,15 +137,11 @@ class Sha256Stream {
 
   /** `answer`, unless the worker stays silent for env.fetchTimeoutMs: it is then given up. */
   async #answered(answer) {
-    let timer;
-    const silence = new Promise((resolve) => { timer = setTimeout(resolve, env.fetchTimeoutMs); });
     try {
-      const winner = await Promise.race([answer.then((value) => ({ value })), silence]);
-      if (winner) return winner.value;
-      this.#hasher.fail(`no answer within ${env.fetchTimeoutMs} ms`);
+      return await inTime(answer, 'no answer');  // answers never reject: only silence does
+    } catch (error) {
+      this.#hasher.fail(error.message);
       return answer;  // fail() has resolved it
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

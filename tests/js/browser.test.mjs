@@ -258,6 +258,19 @@ test('the package served from another origin (a CDN): the hashing worker starts 
   }
 });
 
+/** A Hub server whose one file is blob.bin of hubwasm-test/blob, `size` PATTERN bytes; close() also removes it. */
+async function blobHub(size) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-blob-'));
+  fs.mkdirSync(path.join(root, 'hubwasm-test--blob'));
+  const bytes = patternBytes(size);
+  fs.writeFileSync(path.join(root, 'hubwasm-test--blob', 'blob.bin'), bytes);
+  const server = await startHubServer({ root });
+  return { server, bytes, async close() {
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  } };
+}
+
 // A worker that dies at its third chunk (an uncaught error): the load goes on with WebCrypto.
 const DYING_WORKER = `let chunks = 0;
 self.onmessage = ({ data }) => {
@@ -278,12 +291,9 @@ const HASHERS = {
 for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Object.entries(HASHERS)) {
   test(`a SHA-256 download hashed by ${hasher === 'worker' ? 'the worker as it arrives' : `WebCrypto (${hasher})`}: retried after faults, NETWORK_ERROR when corrupted`, async () => {
     const size = 8 * 2 ** 20 + 7;
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-big-'));
-    fs.mkdirSync(path.join(root, 'hubwasm-test--big'));
-    const bytes = patternBytes(size);
-    fs.writeFileSync(path.join(root, 'hubwasm-test--big', 'blob.bin'), bytes);
-    const expected = createHash('sha256').update(bytes).digest('hex');
-    const bigHub = await startHubServer({ root });
+    const blob = await blobHub(size);
+    const bigHub = blob.server;
+    const expected = createHash('sha256').update(blob.bytes).digest('hex');
     const fetchBlob = `
       await caches.delete('hubwasm');
       hubwasm.env.retryDelayMs = 1;
@@ -307,12 +317,12 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       const progress_callback = (e) => { if (e.status === 'download') chunksThisAttempt = 0; if (e.status === 'progress') chunksThisAttempt++; };
       const hexOf = async (bytes) => Array.from(new Uint8Array(await digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
       const cachedHex = async () => {
-        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/big/resolve/main/blob.bin');
+        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/blob/resolve/main/blob.bin');
         return entry ? hexOf(await entry.arrayBuffer()) : null;
       };
       const sink = memorySink();
       try {
-        await getFile('hubwasm-test/big', 'blob.bin', sink, { progress_callback });
+        await getFile('hubwasm-test/blob', 'blob.bin', sink, { progress_callback });
       } catch (e) {
         return { code: e.code, message: e.message, webCrypto, putsAfterChunks, outcomes: await outcomes(), cached: await cachedHex() };
       }
@@ -341,8 +351,7 @@ for (const [hasher, { pages = {}, webCryptoWhenGood, webCryptoWhenBad }] of Obje
       assert.equal(bad.cached, null);  // no corrupted entry, complete as its body was
     } finally {
       for (const page of Object.keys(pages)) delete plainSite.pages[page];
-      await bigHub.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      await blob.close();
     }
   });
 }
@@ -359,11 +368,8 @@ const BROKEN_CACHES = {
 };
 for (const [behaviour, { size, put, warning }] of Object.entries(BROKEN_CACHES)) {
   test(`a Cache API that ${behaviour}: the download goes on, uncached, with a warning`, async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-quota-'));
-    fs.mkdirSync(path.join(root, 'hubwasm-test--quota'));
-    const bytes = patternBytes(size);
-    fs.writeFileSync(path.join(root, 'hubwasm-test--quota', 'blob.bin'), bytes);
-    const quotaHub = await startHubServer({ root });
+    const blob = await blobHub(size);
+    const quotaHub = blob.server;
     try {
       const { result, tab } = await run(plainSite, 'cache-broken', `
         await caches.delete('hubwasm');
@@ -373,19 +379,18 @@ for (const [behaviour, { size, put, warning }] of Object.entries(BROKEN_CACHES))
         Cache.prototype.put = async (url, response) => { ${put} };
         const { getFile, memorySink } = await import('/js/src/download.js');
         const sink = memorySink();
-        await getFile('hubwasm-test/quota', 'blob.bin', sink);
+        await getFile('hubwasm-test/blob', 'blob.bin', sink);
         const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
-        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/quota/resolve/main/blob.bin');
+        const entry = await (await caches.open('hubwasm')).match(HUB + 'hubwasm-test/blob/resolve/main/blob.bin');
         return { hex, length: sink.view().length, warnings, cached: Boolean(entry) };
       `, { hubUrl: quotaHub.url });
       await tab.close();
-      assert.deepEqual({ ...result, warnings: undefined }, { hex: createHash('sha256').update(bytes).digest('hex'), length: size, warnings: undefined, cached: false });
+      assert.deepEqual({ ...result, warnings: undefined }, { hex: createHash('sha256').update(blob.bytes).digest('hex'), length: size, warnings: undefined, cached: false });
       assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
       assert.match(result.warnings[0], warning);
       assert.equal(quotaHub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length, 1);  // no retry
     } finally {
-      await quotaHub.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      await blob.close();
     }
   });
 }
