@@ -70,7 +70,7 @@ fixtures: deps
 
 # Benchmarks (not part of `make test`): kernel micro-benchmarks natively and
 # as wasm in Node, then hubwasm vs transformers.js on the same weights
-# (encoders in Node, decoders in Node, encoders in Chromium), then tokenizer
+# (encoders in Node, decoders in Node, also after a long prompt, encoders in Chromium), then tokenizer
 # throughput vs @huggingface/tokenizers.
 bench-models: models
 	@test -f $(MODELS_DIR)/hubwasm-bench--bert-base/model.safetensors || \
@@ -89,6 +89,7 @@ bench-kernels: native wasm
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
 	node bench/decode_bench.mjs --models $(MODELS_DIR) --only gpt2,tiny-llama,llama-1b
+	node bench/long_prompt_bench.mjs --models $(MODELS_DIR) --only gpt2
 	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base,gpt2
 	node bench/tokenizers_bench.mjs
 

@@ -13,11 +13,13 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "kernels/kernels.h"
 #include "kernels/kernels_f16.h"
 #include "kernels/simd128.h"
+#include "ops/causal_attention.h"
 #include "ops/linear_q8.h"
 
 using namespace hubwasm;
@@ -323,6 +325,31 @@ int main() {
       kernels::softmax_rows_f32(rows, cols, sc.data(), cols);
     });
     emit("softmax_rows_f32 768x64", "Gelem/s", rows * cols / t_soft / 1e9, 0);
+  }
+  {  // Causal attention of GPT-2 small's 12 heads of 64 over a KV cache: one
+     // decode step after 1023 cached tokens, and a 512-token prompt (whose
+     // queries see half the keys on average). Flops: 2 products x 2 per MAC
+     // over the keys each query sees.
+    CausalAttentionShape s;
+    s.batch = 1;
+    s.heads = s.kv_heads = 12;
+    s.head_dim = 64;
+    s.capacity = 1024;
+    s.scale = 0.125f;
+    const auto kc = rnd(size_t(s.heads * s.capacity * s.head_dim), 6), vc = rnd(kc.size(), 7);
+    for (const auto& [tag, seq, past] : {std::tuple{"causal_attention gpt2 decode step, 1024 keys", 1, 1023},
+                                         std::tuple{"causal_attention gpt2 512-token prompt", 512, 0}}) {
+      s.seq = seq;
+      s.past = past;
+      Tensor q = Tensor::zeros(DType::F32, {seq, s.heads * s.head_dim});
+      const auto qv = rnd(size_t(q.numel()), 8);
+      std::copy(qv.begin(), qv.end(), q.f32());
+      Tensor out = Tensor::zeros(DType::F32, q.shape());
+      const double t = time_call([&] { causal_attention(q, kc.data(), vc.data(), {}, s, out); });
+      double macs = 0;
+      for (int64_t i = 0; i < seq; ++i) macs += double(past + i + 1) * s.head_dim * s.heads * 2;
+      emit(tag, "GFLOP/s", 2 * macs / t / 1e9, ceil);
+    }
   }
   std::printf("\n| kernel (%s, %s) | value | unit | share of f32 ceiling |\n|---|---|---|---|\n", where,
               kernels::simd_isa());

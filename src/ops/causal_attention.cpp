@@ -1,18 +1,24 @@
 #include "ops/causal_attention.h"
 
-#include <Eigen/Core>
 #include <algorithm>
-#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 
 namespace hubwasm {
 
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstStrided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
-using Strided = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
+namespace {
+
+// Query rows per block: one block's scores (kRowBlock x keys floats) stay in
+// cache between the two products, however long the cache. 64 rows also fit
+// the dead-row bit mask below.
+constexpr int64_t kRowBlock = 64;
+
+}  // namespace
 
 void causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
                       const std::vector<int32_t>& mask, const CausalAttentionShape& s, Tensor& out) {
@@ -24,52 +30,52 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
   }
   check_output(out, s.batch * s.seq, width, "causal_attention");
   const int64_t group = s.heads / s.kv_heads;
+  // Hidden keys get the lowest float: the softmax kernel turns it into exactly 0.
+  const float hidden = std::numeric_limits<float>::lowest();
   // One (sequence, head) pair per task; each thread has its own scores block.
   const int64_t head_macs = 2 * s.seq * total * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
     // Decode keeps one row per cache slot per thread (constant between cache
-    // growths, so no allocation per token); a prompt's block, which can be
-    // large, lives only for this call.
+    // growths, so no allocation per token); a prompt's block lives only for
+    // this call.
     thread_local std::vector<float> decode_scores;
     std::vector<float> prompt_scores;
-    std::vector<float>& buffer = s.seq == 1 ? decode_scores : prompt_scores;
-    const size_t needed = static_cast<size_t>(s.seq == 1 ? s.capacity : s.seq * total);
-    if (buffer.size() < needed) buffer.resize(needed);
-    Eigen::Map<RowMajor> scores(buffer.data(), s.seq, total);
+    std::vector<float>& scores = s.seq == 1 ? decode_scores : prompt_scores;
+    const size_t needed = static_cast<size_t>(s.seq == 1 ? s.capacity : std::min(kRowBlock, s.seq) * total);
+    if (scores.size() < needed) scores.resize(needed);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
       const int32_t* row_mask = mask.empty() ? nullptr : mask.data() + b * total;
-      const int64_t kvh = h / group;
-      const int64_t cache_off = ((b * s.kv_heads + kvh) * s.capacity) * s.head_dim;
-      ConstStrided Q(q.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
-      Eigen::Map<const RowMajor> K(key_cache + cache_off, total, s.head_dim);
-      Eigen::Map<const RowMajor> V(value_cache + cache_off, total, s.head_dim);
-      scores.noalias() = Q * K.transpose();
-      scores *= s.scale;  // separately: Eigen evaluates (Q * K^T) * scale into a heap temporary
-      for (int64_t i = 0; i < s.seq; ++i) {
-        float* row = scores.data() + i * total;
-        const int64_t qpos = s.past + i;
-        const int64_t first = s.sliding_window > 0 ? std::max<int64_t>(0, qpos - s.sliding_window + 1) : 0;
-        // Softmax over the visible keys; the rest get probability exactly 0,
-        // so padded slots never leak into the context.
-        float max = -INFINITY;
-        for (int64_t j = first; j <= qpos; ++j) {
-          if (!row_mask || row_mask[j]) max = std::max(max, row[j]);
+      const int64_t cache_off = ((b * s.kv_heads + h / group) * s.capacity) * s.head_dim;
+      const float* keys_of_head = key_cache + cache_off;      // [slots, head_dim]: the NK layout
+      const float* values_of_head = value_cache + cache_off;  // [slots, head_dim]: the KN layout
+      const float* queries = q.f32() + b * s.seq * width + h * s.head_dim;
+      float* context = out.f32() + b * s.seq * width + h * s.head_dim;
+      for (int64_t i0 = 0; i0 < s.seq; i0 += kRowBlock) {
+        const int64_t rows = std::min(kRowBlock, s.seq - i0);
+        const int64_t keys = s.past + i0 + rows;  // no query of the block sees a later slot
+        kernels::gemm_f32(rows, keys, s.head_dim, queries + i0 * width, width, keys_of_head, s.head_dim,
+                          kernels::BLayout::NK, nullptr, scores.data(), keys);
+        uint64_t dead = 0;  // rows that see no key: padding queries, whose context is 0
+        for (int64_t i = 0; i < rows; ++i) {
+          float* row = scores.data() + i * keys;
+          const int64_t qpos = s.past + i0 + i;
+          const int64_t first = s.sliding_window > 0 ? std::max<int64_t>(0, qpos - s.sliding_window + 1) : 0;
+          bool sees = false;
+          for (int64_t j = 0; j < keys; ++j) {
+            const bool visible = j >= first && j <= qpos && (!row_mask || row_mask[j]);
+            row[j] = visible ? row[j] * s.scale : hidden;
+            sees |= visible;
+          }
+          if (!sees) dead |= uint64_t{1} << i;
         }
-        if (max == -INFINITY) {  // no visible key: a padding query, don't-care
-          std::fill(row, row + total, 0.0f);
-          continue;
+        kernels::softmax_rows_f32(rows, keys, scores.data(), keys);
+        for (int64_t i = 0; i < rows; ++i) {
+          if (dead >> i & 1) std::fill_n(scores.data() + i * keys, keys, 0.0f);
         }
-        float sum = 0;
-        for (int64_t j = 0; j < total; ++j) {
-          const bool visible = j >= first && j <= qpos && (!row_mask || row_mask[j]);
-          row[j] = visible ? std::exp(row[j] - max) : 0.0f;
-          sum += row[j];
-        }
-        for (int64_t j = 0; j < total; ++j) row[j] /= sum;
+        kernels::gemm_f32(rows, s.head_dim, keys, scores.data(), keys, values_of_head, s.head_dim,
+                          kernels::BLayout::KN, nullptr, context + i0 * width, width);
       }
-      Strided O(out.f32() + b * s.seq * width + h * s.head_dim, s.seq, s.head_dim, Eigen::OuterStride<>(width));
-      O.noalias() = scores * V;
     }
   });
 }
