@@ -20,6 +20,7 @@
 #include "kernels/kernels_f16.h"
 #include "kernels/simd128.h"
 #include "ops/causal_attention.h"
+#include "ops/disentangled_attention.h"
 #include "ops/linear_q8.h"
 
 using namespace hubwasm;
@@ -350,6 +351,37 @@ int main() {
       for (int64_t i = 0; i < seq; ++i) macs += double(past + i + 1) * s.head_dim * s.heads * 2;
       emit(tag, "GFLOP/s", 2 * macs / t / 1e9, ceil);
     }
+  }
+  {  // DeBERTa-v3-base's disentangled attention over one 256-token sequence:
+     // 12 heads of 64, 512 relative positions, c2p and p2c terms. Flops:
+     // scores, c2p, p2c and the weighted sum, 2 per multiply-add.
+    DisentangledAttentionShape s;
+    s.batch = 1;
+    s.seq = 256;
+    s.heads = 12;
+    s.head_dim = 64;
+    s.positions = 512;
+    s.scale = std::sqrt(64.0f * 3);
+    const int64_t width = s.heads * s.head_dim;
+    const auto tensor = [&](int64_t rows, uint32_t seed) {
+      Tensor t = Tensor::zeros(DType::F32, {rows, width});
+      const auto v = rnd(size_t(t.numel()), seed);
+      std::copy(v.begin(), v.end(), t.f32());
+      return t;
+    };
+    const Tensor q = tensor(s.seq, 9), k = tensor(s.seq, 10), v = tensor(s.seq, 11);
+    const Tensor pos_key = tensor(s.positions, 12), pos_query = tensor(s.positions, 13);
+    std::vector<int32_t> c2p(size_t(s.seq * s.seq)), p2c(c2p.size());
+    for (int64_t i = 0; i < s.seq; ++i) {
+      for (int64_t j = 0; j < s.seq; ++j) {
+        c2p[size_t(i * s.seq + j)] = int32_t(std::clamp<int64_t>(i - j + 256, 0, 511));
+        p2c[size_t(i * s.seq + j)] = int32_t(std::clamp<int64_t>(i - j + 256, 0, 511));
+      }
+    }
+    const std::vector<int32_t> mask(size_t(s.seq), 1);
+    const double t = time_call([&] { disentangled_attention(q, k, v, pos_key, pos_query, c2p, p2c, mask, s); });
+    const double macs = double(s.heads) * s.head_dim * (2.0 * s.seq * s.seq + 2.0 * s.seq * s.positions);
+    emit("disentangled_attention deberta-v3-base, 256 tokens", "GFLOP/s", 2 * macs / t / 1e9, ceil);
   }
   std::printf("\n| kernel (%s, %s) | value | unit | share of f32 ceiling |\n|---|---|---|---|\n", where,
               kernels::simd_isa());

@@ -1,6 +1,5 @@
 #include "models/deberta_v2.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +8,7 @@
 #include "models/encoder_heads.h"
 #include "models/weight_loader.h"
 #include "ops/activation.h"
+#include "ops/disentangled_attention.h"
 #include "ops/embedding.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
@@ -76,9 +76,6 @@ int64_t deberta_relative_position(int64_t relative, int64_t bucket_size, int64_t
 }
 
 namespace {
-
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Strided = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
 
 struct DebertaLayer {
   Linear query, key, value;  // (hidden, hidden)
@@ -220,48 +217,14 @@ class DebertaV2 final : public EncoderModel {
     if (rel && cfg_.p2c) pos_query = linear(rel_embeddings_, cfg_.share_att_key ? layer.query : layer.pos_query);
     const int scale_factor = 1 + (rel && cfg_.c2p ? 1 : 0) + (rel && cfg_.p2c ? 1 : 0);
     const float scale = std::sqrt(static_cast<float>(d) * static_cast<float>(scale_factor));
-    const float masked = std::numeric_limits<float>::lowest();
-    Tensor out = Tensor::zeros(DType::F32, {in.batch * S, H});
-    RowMajor scores(S, S), c2p, p2c;
-    for (int64_t b = 0; b < in.batch; ++b) {
-      const int32_t* mask = in.attention_mask.data() + b * S;
-      for (int64_t h = 0; h < heads; ++h) {
-        const int64_t off = b * S * H + h * d;
-        Strided Q(q.f32() + off, S, d, Eigen::OuterStride<>(H));
-        Strided K(k.f32() + off, S, d, Eigen::OuterStride<>(H));
-        Strided V(v.f32() + off, S, d, Eigen::OuterStride<>(H));
-        scores.noalias() = Q * K.transpose();
-        if (!pos_key.empty()) {
-          Strided PK(pos_key.f32() + h * d, 2 * att_span_, d, Eigen::OuterStride<>(H));
-          c2p.noalias() = Q * PK.transpose();  // (S, 2*span)
-          for (int64_t i = 0; i < S; ++i)
-            for (int64_t j = 0; j < S; ++j) scores(i, j) += c2p(i, c2p_index[i * S + j]);
-        }
-        if (!pos_query.empty()) {
-          Strided PQ(pos_query.f32() + h * d, 2 * att_span_, d, Eigen::OuterStride<>(H));
-          p2c.noalias() = K * PQ.transpose();  // (S keys, 2*span)
-          for (int64_t i = 0; i < S; ++i)
-            for (int64_t j = 0; j < S; ++j) scores(i, j) += p2c(j, p2c_index[i * S + j]);
-        }
-        for (int64_t i = 0; i < S; ++i) {
-          float* row = scores.data() + i * S;
-          float max = masked;
-          for (int64_t j = 0; j < S; ++j) {
-            row[j] = mask[j] ? row[j] / scale : masked;
-            max = std::max(max, row[j]);
-          }
-          float sum = 0;
-          for (int64_t j = 0; j < S; ++j) {
-            row[j] = std::exp(row[j] - max);
-            sum += row[j];
-          }
-          for (int64_t j = 0; j < S; ++j) row[j] /= sum;
-        }
-        Eigen::Map<RowMajor, 0, Eigen::OuterStride<>> O(out.f32() + off, S, d, Eigen::OuterStride<>(H));
-        O.noalias() = scores * V;
-      }
-    }
-    return out;
+    DisentangledAttentionShape shape;
+    shape.batch = in.batch;
+    shape.seq = S;
+    shape.heads = heads;
+    shape.head_dim = d;
+    shape.positions = 2 * att_span_;
+    shape.scale = scale;
+    return disentangled_attention(q, k, v, pos_key, pos_query, c2p_index, p2c_index, in.attention_mask, shape);
   }
 
   DebertaV2Config cfg_;

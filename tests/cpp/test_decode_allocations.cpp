@@ -5,8 +5,8 @@
 // new tokens as for 8. Counted: every global operator new of this test
 // binary (replaced below: std::vector, std::function, std::string, ...);
 // natively (glibc, no sanitizer) also every malloc / calloc / realloc of the
-// process, interposed below (the core's tensors and KV cache, Eigen's
-// temporaries); under sanitizers, whose allocator must stay in place, the
+// process, interposed below (the core's tensors and KV cache, any kernel
+// scratch); under sanitizers, whose allocator must stay in place, the
 // core's accounted allocations instead (tensor storage, KV cache; see
 // allocation_budget.h).
 #include <catch2/catch.hpp>

@@ -15,6 +15,7 @@
 #include "kernels/kernels.h"
 #include "ops/attention.h"
 #include "ops/causal_attention.h"
+#include "ops/disentangled_attention.h"
 #include "ops/linear_q8.h"
 #include "test_random.h"
 #include "test_thread_scope.h"
@@ -161,6 +162,28 @@ TEST_CASE("attention heads split across threads give the same context", "[thread
     std::vector<int32_t> mask(size_t(s.batch * s.seq), 1);
     for (int64_t i = 40; i < s.seq; ++i) mask[size_t(s.seq + i)] = 0;  // second row padded
     check_thread_count_invariant([&] { return values(self_attention(q, k, v, mask, s)); });
+  }
+  SECTION("disentangled_attention (DeBERTa), padded batch") {
+    DisentangledAttentionShape s;
+    s.batch = 2;
+    s.seq = 70;
+    s.heads = 4;
+    s.head_dim = 16;
+    s.positions = 32;
+    s.scale = 6.9f;
+    const Tensor q = random_tensor({s.batch * s.seq, s.heads * s.head_dim}, 13);
+    const Tensor k = random_tensor(q.shape(), 14), v = random_tensor(q.shape(), 15);
+    const Tensor pos_key = random_tensor({s.positions, s.heads * s.head_dim}, 16);
+    const Tensor pos_query = random_tensor(pos_key.shape(), 17);
+    std::vector<int32_t> c2p(size_t(s.seq * s.seq)), p2c(c2p.size());
+    for (size_t i = 0; i < c2p.size(); ++i) {
+      c2p[i] = int32_t(i * 7 % 32);
+      p2c[i] = int32_t(i * 11 % 32);
+    }
+    std::vector<int32_t> mask(size_t(s.batch * s.seq), 1);
+    for (int64_t i = 50; i < s.seq; ++i) mask[size_t(s.seq + i)] = 0;  // second row padded
+    check_thread_count_invariant(
+        [&] { return values(disentangled_attention(q, k, v, pos_key, pos_query, c2p, p2c, mask, s)); });
   }
   SECTION("causal_attention over a KV cache, grouped heads") {
     CausalAttentionShape s;
