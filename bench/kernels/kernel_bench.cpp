@@ -331,12 +331,8 @@ int main() {
      // decode step after 1023 cached tokens, and a 512-token prompt (whose
      // queries see half the keys on average). Flops: 2 products x 2 per MAC
      // over the keys each query sees.
-    CausalAttentionShape s;
-    s.batch = 1;
-    s.heads = s.kv_heads = 12;
-    s.head_dim = 64;
-    s.capacity = 1024;
-    s.scale = 0.125f;
+    // batch, seq and past (set below), heads, kv_heads, head_dim, capacity, sliding_window, scale
+    CausalAttentionShape s{1, 0, 12, 12, 64, 0, 1024, 0, 0.125f};
     const auto kc = rnd(size_t(s.heads * s.capacity * s.head_dim), 6), vc = rnd(kc.size(), 7);
     for (const auto& [tag, seq, past] : {std::tuple{"causal_attention gpt2 decode step, 1024 keys", 1, 1023},
                                          std::tuple{"causal_attention gpt2 512-token prompt", 512, 0}}) {
@@ -355,13 +351,8 @@ int main() {
   {  // DeBERTa-v3-base's disentangled attention over one 256-token sequence:
      // 12 heads of 64, 512 relative positions, c2p and p2c terms. Flops:
      // scores, c2p, p2c and the weighted sum, 2 per multiply-add.
-    DisentangledAttentionShape s;
-    s.batch = 1;
-    s.seq = 256;
-    s.heads = 12;
-    s.head_dim = 64;
-    s.positions = 512;
-    s.scale = std::sqrt(64.0f * 3);
+    // batch, seq, heads, head_dim, positions, scale
+    const DisentangledAttentionShape s{1, 256, 12, 64, 512, std::sqrt(64.0f * 3)};
     const int64_t width = s.heads * s.head_dim;
     const auto tensor = [&](int64_t rows, uint32_t seed) {
       Tensor t = Tensor::zeros(DType::F32, {rows, width});

@@ -217,14 +217,8 @@ class DebertaV2 final : public EncoderModel {
     if (rel && cfg_.p2c) pos_query = linear(rel_embeddings_, cfg_.share_att_key ? layer.query : layer.pos_query);
     const int scale_factor = 1 + (rel && cfg_.c2p ? 1 : 0) + (rel && cfg_.p2c ? 1 : 0);
     const float scale = std::sqrt(static_cast<float>(d) * static_cast<float>(scale_factor));
-    DisentangledAttentionShape shape;
-    shape.batch = in.batch;
-    shape.seq = S;
-    shape.heads = heads;
-    shape.head_dim = d;
-    shape.positions = 2 * att_span_;
-    shape.scale = scale;
-    return disentangled_attention(q, k, v, pos_key, pos_query, c2p_index, p2c_index, in.attention_mask, shape);
+    return disentangled_attention(q, k, v, pos_key, pos_query, c2p_index, p2c_index, in.attention_mask,
+                                  {in.batch, S, heads, d, 2 * att_span_, scale});
   }
 
   DebertaV2Config cfg_;

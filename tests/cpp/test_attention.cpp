@@ -40,13 +40,8 @@ std::vector<double> attend(const std::vector<double>& scores, const std::vector<
 }  // namespace
 
 TEST_CASE("disentangled_attention matches its definition over several query blocks", "[attention]") {
-  DisentangledAttentionShape s;
-  s.batch = 2;
-  s.seq = 150;
-  s.heads = 2;
-  s.head_dim = 8;
-  s.positions = 16;
-  s.scale = std::sqrt(8.0f * 3);
+  // batch, seq, heads, head_dim, positions, scale
+  const DisentangledAttentionShape s{2, 150, 2, 8, 16, std::sqrt(8.0f * 3)};
   const int64_t width = s.heads * s.head_dim;
   const Tensor q = random_tensor({s.batch * s.seq, width}, 1), k = random_tensor(q.shape(), 2),
                v = random_tensor(q.shape(), 3), pos_key = random_tensor({s.positions, width}, 4),
@@ -84,15 +79,8 @@ TEST_CASE("disentangled_attention matches its definition over several query bloc
 }
 
 TEST_CASE("causal_attention matches its definition over several query blocks", "[attention]") {
-  CausalAttentionShape s;
-  s.batch = 2;
-  s.seq = 140;
-  s.heads = 4;
-  s.kv_heads = 2;
-  s.head_dim = 8;
-  s.past = 20;
-  s.capacity = 200;
-  s.scale = 0.3f;
+  // batch, seq, heads, kv_heads, head_dim, past, capacity, sliding_window (set below), scale
+  CausalAttentionShape s{2, 140, 4, 2, 8, 20, 200, 0, 0.3f};
   const int64_t width = s.heads * s.head_dim, total = s.past + s.seq;
   const Tensor q = random_tensor({s.batch * s.seq, width}, 6);
   const auto keys = random_floats(size_t(s.batch * s.kv_heads * s.capacity * s.head_dim), 7);

@@ -164,13 +164,7 @@ TEST_CASE("attention heads split across threads give the same context", "[thread
     check_thread_count_invariant([&] { return values(self_attention(q, k, v, mask, s)); });
   }
   SECTION("disentangled_attention (DeBERTa), padded batch") {
-    DisentangledAttentionShape s;
-    s.batch = 2;
-    s.seq = 70;
-    s.heads = 4;
-    s.head_dim = 16;
-    s.positions = 32;
-    s.scale = 6.9f;
+    const DisentangledAttentionShape s{2, 70, 4, 16, 32, 6.9f};  // batch, seq, heads, head_dim, positions, scale
     const Tensor q = random_tensor({s.batch * s.seq, s.heads * s.head_dim}, 13);
     const Tensor k = random_tensor(q.shape(), 14), v = random_tensor(q.shape(), 15);
     const Tensor pos_key = random_tensor({s.positions, s.heads * s.head_dim}, 16);
