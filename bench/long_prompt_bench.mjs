@@ -34,12 +34,13 @@ async function child(runtime) {
   const ids = JSON.parse(fs.readFileSync(opt('--inputs'), 'utf8')).input_ids;
   let generate;
   if (runtime === 'hubwasm') {
-    const { AutoModelForCausalLM, Tensor, env } = await import('hubwasm');
+    const { AutoModelForCausalLM, Tensor, env, runtimeInfo } = await import('hubwasm');
     const { localModelFolder } = await import('./local_models.mjs');
     const local = localModelFolder(modelsDir, folder);
     Object.assign(env, { allowRemoteModels: false, allowLocalModels: true, localModelPath: local.root, useFSCache: false });
     env.backends.wasm.numThreads = threads;
     const lm = await AutoModelForCausalLM.from_pretrained(local.id, { dtype });
+    if (runtimeInfo().numThreads !== threads) throw new Error(`hubwasm runs ${runtimeInfo().numThreads} threads, not ${threads}`);
     const input_ids = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
     generate = (streamer) => lm.generate({ input_ids, max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false, streamer });
   } else {
@@ -76,6 +77,7 @@ async function writePrompt(folder, tokens, file) {
   const read = (f) => JSON.parse(fs.readFileSync(path.join(modelsDir, folder, f), 'utf8'));
   const tok = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
   const text = makeSentences((t) => ({ input_ids: { dims: [1, tok.encode(t).ids.length] } }), 1, tokens)[0];
+  if (text === null) throw new Error(`${folder}: the kit's text makes no prompt of ${tokens} tokens (it stops at 400 words)`);
   const ids = tok.encode(text).ids;
   if (ids.length !== tokens) throw new Error(`${folder}: a prompt of ${ids.length} tokens, not ${tokens}`);
   fs.writeFileSync(file, JSON.stringify({ text, input_ids: ids }));
@@ -90,31 +92,36 @@ async function main() {
   for (const name of opt('--only', 'gpt2').split(',')) {
     const folder = `hubwasm-bench--${name}`;
     const inputs = path.join(os.tmpdir(), `hubwasm-long-prompt-${name}-${process.pid}.json`);
-    await writePrompt(folder, promptTokens, inputs);
-    for (const dtype of opt('--dtypes', 'fp32,q8').split(',')) {
-      const acc = { hubwasm: [], peer: [] };
-      for (let r = 0; r < repeat; r++) {
-        for (const runtime of ['peer', 'hubwasm']) {
-          const run = spawnSync('node', [fileURLToPath(import.meta.url), '--child', runtime, '--models', modelsDir, '--model', folder,
-            '--dtype', dtype, '--inputs', inputs, '--threads', String(threads), '--gen-iters', String(genIters)],
-          { cwd: ROOT, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 << 20 });
-          if (run.status !== 0) throw new Error(`${runtime} ${name} ${dtype} failed (${run.status}):\n${run.stderr}`);
-          const result = JSON.parse(run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1));
-          acc[runtime].push(result);
-          print({ type: 'run', model: name, dtype, repeat: r, runtime, ...result });
+    try {
+      await writePrompt(folder, promptTokens, inputs);
+      for (const dtype of opt('--dtypes', 'fp32,q8').split(',')) {
+        const acc = { hubwasm: [], peer: [] };
+        for (let r = 0; r < repeat; r++) {
+          for (const runtime of ['peer', 'hubwasm']) {
+            const run = spawnSync('node', [fileURLToPath(import.meta.url), '--child', runtime, '--models', modelsDir, '--model', folder,
+              '--dtype', dtype, '--inputs', inputs, '--threads', String(threads), '--gen-iters', String(genIters)],
+            { cwd: ROOT, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 << 20 });
+            if (run.status !== 0) throw new Error(`${runtime} ${name} ${dtype} failed (${run.error?.message ?? `exit ${run.status}`}):\n${run.stderr}`);
+            const line = run.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);
+            if (!line) throw new Error(`${runtime} ${name} ${dtype} printed no result:\n${run.stdout}`);
+            const result = JSON.parse(line);
+            acc[runtime].push(result);
+            print({ type: 'run', model: name, dtype, repeat: r, runtime, ...result });
+          }
         }
+        const fig = (metric, unit, label, higherBetter) => {
+          const h = median(acc.hubwasm.map((x) => x[metric])), p = median(acc.peer.map((x) => x[metric]));
+          const f = { name: `${name} ${dtype} ${label}`, unit, hubwasm: +h.toFixed(2), peer: +p.toFixed(2),
+                      ratio: +(higherBetter ? h / p : p / h).toFixed(2), threads, where: 'node', n: repeat };
+          figures.push(f);
+          print(f);
+        };
+        fig('ttft_ms', 'ms', `time to first token (${promptTokens}-token prompt)`, false);
+        fig('decode_tok_per_s', 'tokens/s', `decode speed (64 new tokens after ${promptTokens})`, true);
       }
-      const fig = (metric, unit, label, higherBetter) => {
-        const h = median(acc.hubwasm.map((x) => x[metric])), p = median(acc.peer.map((x) => x[metric]));
-        const f = { name: `${name} ${dtype} ${label}`, unit, hubwasm: +h.toFixed(2), peer: +p.toFixed(2),
-                    ratio: +(higherBetter ? h / p : p / h).toFixed(2), threads, where: 'node', n: repeat };
-        figures.push(f);
-        print(f);
-      };
-      fig('ttft_ms', 'ms', `time to first token (${promptTokens}-token prompt)`, false);
-      fig('decode_tok_per_s', 'tokens/s', `decode speed (64 new tokens after ${promptTokens})`, true);
+    } finally {
+      fs.rmSync(inputs, { force: true });
     }
-    fs.rmSync(inputs, { force: true });
   }
   console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | threads | where |');
   console.log('|---|---|---|---|---|---|---|');

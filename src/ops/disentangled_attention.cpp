@@ -34,8 +34,8 @@ Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v,
   }
   Tensor out = Tensor::zeros(DType::F32, {s.batch * S, width});
   const float masked = std::numeric_limits<float>::lowest();
-  const int64_t terms = 1 + !pos_key.empty() + !pos_query.empty();
-  const int64_t head_macs = terms * (S * S + S * P) * s.head_dim + S * S * s.head_dim;
+  // Scores and weighted sum (S x S each), c2p and p2c (S x P each).
+  const int64_t head_macs = (2 * S + (pos_key.empty() ? 0 : P) + (pos_query.empty() ? 0 : P)) * S * s.head_dim;
   // One (sequence, head) pair per task; each task has its own buffers.
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
     const int64_t block = std::min(kRowBlock, S);
