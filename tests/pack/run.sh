@@ -11,7 +11,14 @@ tarball=$(cd "$repo/js" && npm pack --silent --pack-destination "$work")
 echo "packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
 cd "$work"
 npm init -y >/dev/null
-npm install --silent --offline --no-audit --no-fund "./$tarball"
+# Its dependencies come packed from the repo's node_modules: an offline install
+# of the tarball alone needs their registry metadata in npm's cache, which
+# `npm ci` (scripts/install_deps.sh) does not put there.
+deps=()
+for dep in $(node -p "Object.keys(require('$repo/js/package.json').dependencies ?? {}).join(' ')"); do
+  deps+=("./$(npm pack --silent "$repo/node_modules/$dep")")
+done
+npm install --silent --offline --no-audit --no-fund "${deps[@]}" "./$tarball"
 
 # Node 20
 cp "$repo/tests/pack/smoke.test.mjs" .
