@@ -120,6 +120,14 @@ std::vector<float> rnd(size_t n, uint32_t seed) {
   return v;
 }
 
+// A [rows, cols] tensor of rnd() values.
+Tensor rnd_tensor(int64_t rows, int64_t cols, uint32_t seed) {
+  Tensor t = Tensor::zeros(DType::F32, {rows, cols});
+  const auto v = rnd(size_t(rows * cols), seed);
+  std::copy(v.begin(), v.end(), t.f32());
+  return t;
+}
+
 struct Row {
   std::string name, unit;
   double value, share;
@@ -338,9 +346,7 @@ int main() {
                                          std::tuple{"causal_attention gpt2 512-token prompt", 512, 0}}) {
       s.seq = seq;
       s.past = past;
-      Tensor q = Tensor::zeros(DType::F32, {seq, s.heads * s.head_dim});
-      const auto qv = rnd(size_t(q.numel()), 8);
-      std::copy(qv.begin(), qv.end(), q.f32());
+      const Tensor q = rnd_tensor(seq, s.heads * s.head_dim, 8);
       Tensor out = Tensor::zeros(DType::F32, q.shape());
       const double t = time_call([&] { causal_attention(q, kc.data(), vc.data(), {}, s, out); });
       double macs = 0;
@@ -354,14 +360,8 @@ int main() {
     // batch, seq, heads, head_dim, positions, scale
     const DisentangledAttentionShape s{1, 256, 12, 64, 512, std::sqrt(64.0f * 3)};
     const int64_t width = s.heads * s.head_dim;
-    const auto tensor = [&](int64_t rows, uint32_t seed) {
-      Tensor t = Tensor::zeros(DType::F32, {rows, width});
-      const auto v = rnd(size_t(t.numel()), seed);
-      std::copy(v.begin(), v.end(), t.f32());
-      return t;
-    };
-    const Tensor q = tensor(s.seq, 9), k = tensor(s.seq, 10), v = tensor(s.seq, 11);
-    const Tensor pos_key = tensor(s.positions, 12), pos_query = tensor(s.positions, 13);
+    const Tensor q = rnd_tensor(s.seq, width, 9), k = rnd_tensor(s.seq, width, 10), v = rnd_tensor(s.seq, width, 11);
+    const Tensor pos_key = rnd_tensor(s.positions, width, 12), pos_query = rnd_tensor(s.positions, width, 13);
     std::vector<int32_t> c2p(size_t(s.seq * s.seq)), p2c(c2p.size());
     for (int64_t i = 0; i < s.seq; ++i) {
       for (int64_t j = 0; j < s.seq; ++j) {

@@ -10,14 +10,6 @@
 
 namespace hubwasm {
 
-namespace {
-
-// Query rows per block: the scores of one block (kRowBlock x seq floats) stay
-// in cache between the two products, whatever the sequence length.
-constexpr int64_t kRowBlock = 64;
-
-}  // namespace
-
 Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const std::vector<int32_t>& key_mask,
                       const AttentionShape& s, const Tensor* bias) {
   const int64_t width = s.heads * s.head_dim;
@@ -35,15 +27,15 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
   // One (sequence, head) pair per task; each task has its own scores block.
   const int64_t head_macs = 2 * s.seq * s.seq * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
-    std::vector<float> scores(std::min(kRowBlock, s.seq) * s.seq);
+    std::vector<float> scores(std::min(kAttentionRowBlock, s.seq) * s.seq);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
       const int64_t row0 = b * s.seq, col0 = h * s.head_dim;
       const int32_t* mask = key_mask.data() + row0;
       const float* K = k.f32() + row0 * width + col0;
       const float* V = v.f32() + row0 * width + col0;
-      for (int64_t i0 = 0; i0 < s.seq; i0 += kRowBlock) {
-        const int64_t rows = std::min(kRowBlock, s.seq - i0);
+      for (int64_t i0 = 0; i0 < s.seq; i0 += kAttentionRowBlock) {
+        const int64_t rows = std::min(kAttentionRowBlock, s.seq - i0);
         // scores = Q_block K^T: K's rows are the "NK" weight layout.
         kernels::gemm_f32(rows, s.seq, s.head_dim, q.f32() + (row0 + i0) * width + col0, width, K, width,
                           kernels::BLayout::NK, nullptr, scores.data(), s.seq);

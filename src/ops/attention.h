@@ -7,6 +7,11 @@
 
 namespace hubwasm {
 
+// Query rows per block in the attention ops (self, causal, disentangled): one
+// block's scores (kAttentionRowBlock x keys floats) stay in cache between the
+// two products, however long the sequence or the cache.
+constexpr int64_t kAttentionRowBlock = 64;
+
 struct AttentionShape {
   int64_t batch, seq, heads, head_dim;
 };

@@ -8,17 +8,12 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
+#include "ops/attention.h"
 
 namespace hubwasm {
 
-namespace {
-
-// Query rows per block: one block's scores (kRowBlock x keys floats) stay in
-// cache between the two products, however long the cache. 64 rows also fit
-// the dead-row bit mask below.
-constexpr int64_t kRowBlock = 64;
-
-}  // namespace
+// A block's rows fit the dead-row bit mask below.
+static_assert(kAttentionRowBlock <= 64);
 
 void causal_attention(const Tensor& q, const float* key_cache, const float* value_cache,
                       const std::vector<int32_t>& mask, const CausalAttentionShape& s, Tensor& out) {
@@ -41,7 +36,8 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
     thread_local std::vector<float> decode_scores;
     std::vector<float> prompt_scores;
     std::vector<float>& scores = s.seq == 1 ? decode_scores : prompt_scores;
-    const size_t needed = static_cast<size_t>(s.seq == 1 ? s.capacity : std::min(kRowBlock, s.seq) * total);
+    const size_t needed =
+        static_cast<size_t>(s.seq == 1 ? s.capacity : std::min(kAttentionRowBlock, s.seq) * total);
     if (scores.size() < needed) scores.resize(needed);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
@@ -51,8 +47,8 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
       const float* values_of_head = value_cache + cache_off;  // [slots, head_dim]: the KN layout
       const float* queries = q.f32() + b * s.seq * width + h * s.head_dim;
       float* context = out.f32() + b * s.seq * width + h * s.head_dim;
-      for (int64_t i0 = 0; i0 < s.seq; i0 += kRowBlock) {
-        const int64_t rows = std::min(kRowBlock, s.seq - i0);
+      for (int64_t i0 = 0; i0 < s.seq; i0 += kAttentionRowBlock) {
+        const int64_t rows = std::min(kAttentionRowBlock, s.seq - i0);
         const int64_t keys = s.past + i0 + rows;  // no query of the block sees a later slot
         kernels::gemm_f32(rows, keys, s.head_dim, queries + i0 * width, width, keys_of_head, s.head_dim,
                           kernels::BLayout::NK, nullptr, scores.data(), keys);

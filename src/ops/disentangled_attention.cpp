@@ -6,16 +6,9 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
+#include "ops/attention.h"
 
 namespace hubwasm {
-
-namespace {
-
-// Query rows per block, as in self_attention: a block's scores and c2p terms
-// stay in cache however long the sequence.
-constexpr int64_t kRowBlock = 64;
-
-}  // namespace
 
 Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& pos_key,
                               const Tensor& pos_query, const std::vector<int32_t>& c2p_index,
@@ -38,7 +31,7 @@ Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v,
   const int64_t head_macs = (2 * S + (pos_key.empty() ? 0 : P) + (pos_query.empty() ? 0 : P)) * S * s.head_dim;
   // One (sequence, head) pair per task; each task has its own buffers.
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
-    const int64_t block = std::min(kRowBlock, S);
+    const int64_t block = std::min(kAttentionRowBlock, S);
     std::vector<float> scores(block * S), c2p(pos_key.empty() ? 0 : block * P), p2c(pos_query.empty() ? 0 : S * P);
     for (int64_t pair = p0; pair < p1; ++pair) {
       const int64_t b = pair / s.heads, h = pair % s.heads;
@@ -50,8 +43,8 @@ Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v,
         kernels::gemm_f32(S, P, s.head_dim, K, width, pos_query.f32() + col0, width, kernels::BLayout::NK, nullptr,
                           p2c.data(), P);
       }
-      for (int64_t i0 = 0; i0 < S; i0 += kRowBlock) {
-        const int64_t rows = std::min(kRowBlock, S - i0);
+      for (int64_t i0 = 0; i0 < S; i0 += kAttentionRowBlock) {
+        const int64_t rows = std::min(kAttentionRowBlock, S - i0);
         const float* Q = q.f32() + (row0 + i0) * width + col0;
         // Rows of K and of the position tables are the "NK" weight layout.
         kernels::gemm_f32(rows, S, s.head_dim, Q, width, K, width, kernels::BLayout::NK, nullptr, scores.data(), S);
