@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/error.h"
 #include "ops/causal_attention.h"
 #include "ops/disentangled_attention.h"
 #include "test_random.h"
@@ -132,4 +133,26 @@ TEST_CASE("causal_attention matches its definition over several query blocks", "
     INFO(c.what);
     CHECK(err < 1e-5);  // float32 sums against double
   }
+}
+
+TEST_CASE("disentangled_attention refuses relative-position indices outside its table", "[attention][errors]") {
+  // batch, seq, heads, head_dim, positions, scale
+  const DisentangledAttentionShape s{1, 4, 1, 8, 6, 1.0f};
+  const Tensor q = random_tensor({s.seq, s.head_dim}, 1), table = random_tensor({s.positions, s.head_dim}, 2);
+  const std::vector<int32_t> mask(size_t(s.seq), 1), in_range(size_t(s.seq * s.seq), 5);
+  for (const int32_t bad : {-1, 6}) {
+    std::vector<int32_t> index = in_range;
+    index[7] = bad;
+    for (const bool c2p : {true, false}) {
+      INFO((c2p ? "c2p" : "p2c") << " index " << bad);
+      try {
+        disentangled_attention(q, q, q, table, table, c2p ? index : in_range, c2p ? in_range : index, mask, s);
+        FAIL("accepted");
+      } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::InvalidArgument);
+        CHECK_THAT(e.what(), Catch::Contains("disentangled_attention: inconsistent shapes"));
+      }
+    }
+  }
+  CHECK(disentangled_attention(q, q, q, table, table, in_range, in_range, mask, s).shape() == q.shape());
 }
