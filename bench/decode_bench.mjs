@@ -3,8 +3,10 @@
 // token, decode tokens/s and peak RSS of greedy generate() with 64 new tokens,
 // for fp32, fp16 and q8. The peer has no fp16 ONNX file, so fp16 lines have
 // peer null. Every configuration runs in a fresh process, `--repeat` times;
-// figures are medians over repeats. One JSON line per figure
-//   {name, unit, hubwasm, peer, ratio, threads, where}
+// figures are medians over repeats. transformers.js on onnxruntime-node (native
+// CPU code, same thread count and ONNX files) runs as the native reference
+// point. One JSON line per figure
+//   {name, unit, hubwasm, peer, ratio, threads, where, peer_native, ratio_native}
 // (ratio > 1: hubwasm better), then a markdown table.
 //
 // Models in NO_PEER (llama-1b, made by bench/make_llama_1b.py) have no ONNX
@@ -74,7 +76,7 @@ for (const name of models) {
   const inputs = path.join(os.tmpdir(), `hubwasm-decode-inputs-${name}-${process.pid}.json`);
   if (note) await writePrompt(folder, inputs);
   for (const dtype of dtypes) {
-    const acc = { peer: {}, hubwasm: {} };
+    const acc = { peer: {}, native: {}, hubwasm: {} };
     const add = (who, m, v) => { (acc[who][m] ??= []).push(v); };
     let refused = null;
     for (let r = 0; r < repeat && !refused; r++) {
@@ -82,15 +84,21 @@ for (const name of models) {
       const peer = note ? [] : runJsonLines([path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder, '--backend', 'wasm',
         '--threads', String(threads), '--dtype', dtype === 'fp16' ? 'fp32' : dtype, '--gen-iters', genIters, '--dump-inputs', inputs],
         { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
+      const native = note || dtype === 'fp16' ? [] : runJsonLines([path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
+        '--backend', 'node', '--threads', String(threads), '--dtype', dtype, '--gen-iters', genIters], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
       // Cold loads from local files as the peer's, or, without a peer, from the Hub server (where a too-large model is refused).
       const ours = runJsonLines([path.join(ROOT, 'bench/hubwasm_decoder_bench.mjs'), '--models', modelsDir, '--model', folder,
         '--dtype', dtype, '--inputs', inputs, '--gen-iters', genIters, '--threads', String(threads), '--source', note ? 'hub' : 'local']);
       refused = ours.find((x) => x.metric === 'refused') ?? null;
       for (const m of ['ttft_ms', 'decode_tok_per_s', 'peak_rss_mb', 'load_ms', 'hub_load_ms', 'hub_load_cache_on_ms']) {
-        if (dtype !== 'fp16' && !note) add('peer', m, metric(peer, m));
+        if (dtype !== 'fp16' && !note) {
+          add('peer', m, metric(peer, m));
+          add('native', m, metric(native, m));
+        }
         if (!refused) add('hubwasm', m, metric(ours, m));
       }
-      print({ type: 'run', model: name, dtype, repeat: r, peer: note ? null : Object.fromEntries(peer.filter((x) => x.metric).map((x) => [x.metric, x.value])),
+      const byMetric = (rows) => Object.fromEntries(rows.filter((x) => x.metric).map((x) => [x.metric, x.value]));
+      print({ type: 'run', model: name, dtype, repeat: r, peer: note ? null : byMetric(peer), native: note ? null : byMetric(native),
               hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value ?? x.message])) });
     }
     if (refused) {
@@ -102,9 +110,10 @@ for (const name of models) {
       continue;
     }
     const fig = (m, unit, label, higherBetter) => {
-      const h = median(acc.hubwasm[m] ?? []), p = median(acc.peer[m] ?? []);
-      const ratio = p === null ? null : +(higherBetter ? h / p : p / h).toFixed(2);
-      const f = { name: `${name} ${dtype} ${label}`, unit, hubwasm: h, peer: p, ratio, threads, where: 'node', n: acc.hubwasm[m].length, ...(note && { note }) };
+      const h = median(acc.hubwasm[m] ?? []), p = median(acc.peer[m] ?? []), nat = median(acc.native[m] ?? []);
+      const ratio = (other) => (other === null || h === null ? null : +(higherBetter ? h / other : other / h).toFixed(2));
+      const f = { name: `${name} ${dtype} ${label}`, unit, hubwasm: h, peer: p, ratio: ratio(p), threads, where: 'node',
+                  peer_native: nat, ratio_native: ratio(nat), n: acc.hubwasm[m].length, ...(note && { note }) };
       figures.push(f);
       print(f);
     };
@@ -118,8 +127,10 @@ for (const name of models) {
   fs.rmSync(inputs, { force: true });
 }
 
-console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | threads | where |');
-console.log('|---|---|---|---|---|---|---|');
-for (const f of figures) console.log(`| ${f.name} | ${f.unit} | ${f.unit === 'refused' ? f.message : f.hubwasm} | ${f.peer ?? '-'} | ${f.ratio ?? '-'} | ${f.threads} | ${f.where} |`);
+console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | transformers.js (ort-node, native) | ratio vs native | threads | where |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const f of figures) {
+  console.log(`| ${f.name} | ${f.unit} | ${f.unit === 'refused' ? f.message : f.hubwasm} | ${f.peer ?? '-'} | ${f.ratio ?? '-'} | ${f.peer_native ?? '-'} | ${f.ratio_native ?? '-'} | ${f.threads} | ${f.where} |`);
+}
 const notes = [...new Set(figures.map((f) => f.note).filter(Boolean))];
 if (notes.length) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);

@@ -1,11 +1,14 @@
 // `make bench`: hubwasm vs transformers.js (onnxruntime-web wasm backend, in
 // Node, same thread count) on the same weights (../shared/bench/make_models.py
-// writes model.safetensors and onnx/model.onnx from one torch module).
-// Every configuration runs in a fresh process, `--repeat` times (default 3);
-// figures are medians over repeats. Prints one JSON line per figure
-//   {name, unit, hubwasm, peer, ratio, threads, where}
+// writes model.safetensors and onnx/model.onnx from one torch module), with
+// transformers.js on onnxruntime-node (native CPU code, same thread count) as
+// the native reference point. Every configuration runs in a fresh process,
+// `--repeat` times (default 3); figures are medians over repeats. Prints one
+// JSON line per figure
+//   {name, unit, hubwasm, peer, ratio, threads, where, peer_native, ratio_native}
 // (ratio > 1 means hubwasm is better: peer/hubwasm for times and sizes,
-// hubwasm/peer for throughput), then a markdown table.
+// hubwasm/peer for throughput; ratio_native the same against the native
+// reference), then a markdown table.
 //   node bench/run_bench.mjs [--models build/models] [--only minilm-l6,bert-base] [--repeat 3] [--out r.jsonl]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,24 +47,30 @@ for (const name of models) {
     print({ type: 'skip', model: name, reason: `${folder} missing: /usr/bin/python3 ${shared}/bench/make_models.py --out ${modelsDir} --only ${name} --no-quant --prefix hubwasm-bench--` });
     continue;
   }
-  const acc = { peer: {}, hubwasm: {} };
+  const acc = { peer: {}, native: {}, hubwasm: {} };
   const add = (who, m, v) => { (acc[who][m] ??= []).push(v); };
   for (let r = 0; r < repeat; r++) {
     const inputs = path.join(os.tmpdir(), `hubwasm-bench-inputs-${name}-${process.pid}.json`);
     const peer = runJsonLines('node', [path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
       '--backend', 'wasm', '--threads', String(threads), '--dtype', 'fp32', '--dump-inputs', inputs], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
+    const native = runJsonLines('node', [path.join(shared, 'bench/peer_bench.mjs'), '--models', modelsDir, '--model', folder,
+      '--backend', 'node', '--threads', String(threads), '--dtype', 'fp32'], { PEER_DIR: ROOT, MODELS_DIR: modelsDir });
     const ours = runJsonLines('node', [path.join(ROOT, 'bench/hubwasm_encoder_bench.mjs'), '--models', modelsDir, '--model', folder, '--inputs', inputs, '--threads', String(threads)]);
     for (const m of ['load_ms', 'latency_16tok_ms', 'batch32x64_sent_per_s', 'peak_rss_mb']) {
       add('peer', m, metric(peer, m));
+      add('native', m, metric(native, m));
       add('hubwasm', m, metric(ours, m));
     }
     add('hubwasm', 'hub_load_ms', metric(ours, 'hub_load_ms'));
     print({ type: 'run', model: name, repeat: r, peer: Object.fromEntries(peer.filter((x) => x.metric).map((x) => [x.metric, x.value])),
+            native: Object.fromEntries(native.filter((x) => x.metric).map((x) => [x.metric, x.value])),
             hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value])) });
   }
   const fig = (metricName, unit, label, higherBetter) => {
-    const h = median(acc.hubwasm[metricName]), p = median(acc.peer[metricName]);
-    const f = { name: `${name} ${label}`, unit, hubwasm: h, peer: p, ratio: +(higherBetter ? h / p : p / h).toFixed(2), threads, where: 'node', n: acc.hubwasm[metricName].length };
+    const h = median(acc.hubwasm[metricName]), p = median(acc.peer[metricName]), nat = median(acc.native[metricName]);
+    const ratio = (other) => +(higherBetter ? h / other : other / h).toFixed(2);
+    const f = { name: `${name} ${label}`, unit, hubwasm: h, peer: p, ratio: ratio(p), threads, where: 'node',
+                peer_native: nat, ratio_native: ratio(nat), n: acc.hubwasm[metricName].length };
     figures.push(f);
     print(f);
   };
@@ -92,6 +101,8 @@ for (const k of ['raw', 'gzip']) {
   print(f);
 }
 
-console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | threads | where |');
-console.log('|---|---|---|---|---|---|---|');
-for (const f of figures) console.log(`| ${f.name} | ${f.unit} | ${f.hubwasm} | ${f.peer ?? '-'} | ${f.ratio ?? '-'} | ${f.threads} | ${f.where} |`);
+console.log('\n| figure | unit | hubwasm | transformers.js (ort-web wasm) | ratio (>1: hubwasm better) | transformers.js (ort-node, native) | ratio vs native | threads | where |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const f of figures) {
+  console.log(`| ${f.name} | ${f.unit} | ${f.hubwasm} | ${f.peer ?? '-'} | ${f.ratio ?? '-'} | ${f.peer_native ?? '-'} | ${f.ratio_native ?? '-'} | ${f.threads} | ${f.where} |`);
+}
