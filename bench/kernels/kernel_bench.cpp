@@ -21,6 +21,9 @@
 #include "kernels/simd128.h"
 #include "ops/causal_attention.h"
 #include "ops/disentangled_attention.h"
+#include "ops/layer_norm.h"
+#include "ops/residual_add.h"
+#include "ops/rms_norm.h"
 #include "ops/linear_q8.h"
 
 using namespace hubwasm;
@@ -373,6 +376,26 @@ int main() {
     const double t = time_call([&] { disentangled_attention(q, k, v, pos_key, pos_query, c2p, p2c, mask, s); });
     const double macs = double(s.heads) * s.head_dim * (2.0 * s.seq * s.seq + 2.0 * s.seq * s.positions);
     emit("disentangled_attention deberta-v3-base, 256 tokens", "GFLOP/s", 2 * macs / t / 1e9, ceil);
+  }
+  {  // A pre-norm block's residual step and the next norm over a Llama-1B
+     // prompt's 512 rows of 2048 (4 MiB per tensor): the unfused sequence the
+     // decoders ran (add, copy to the norm's input, norm in place) against
+     // one pass. Billions of hidden values per second.
+    const int64_t rows = 512, hidden = 2048;
+    Tensor x = rnd_tensor(rows, hidden, 14), h = rnd_tensor(rows, hidden, 15);
+    const Tensor residual = rnd_tensor(rows, hidden, 16);
+    const RMSNorm rms{rnd_tensor(1, hidden, 17).reshape({hidden})};
+    const LayerNorm ln{rms.weight, rnd_tensor(1, hidden, 18).reshape({hidden}), 1e-5f};
+    const double values = double(rows) * hidden;
+    emit("residual add + rms_norm 512x2048, unfused (add, copy, norm)", "Gvalues/s", values / time_call([&] {
+           residual_add_inplace(x, residual);
+           std::memcpy(h.f32(), x.f32(), x.nbytes());
+           rms_norm_inplace(h, rms);
+         }) / 1e9, 0);
+    emit("add_rms_norm_into 512x2048 (fused)", "Gvalues/s",
+         values / time_call([&] { add_rms_norm_into(x, residual, rms, h); }) / 1e9, 0);
+    emit("add_layer_norm_into 512x2048 (fused)", "Gvalues/s",
+         values / time_call([&] { add_layer_norm_into(x, residual, ln, h); }) / 1e9, 0);
   }
   std::printf("\n| kernel (%s, %s) | value | unit | share of f32 ceiling |\n|---|---|---|---|\n", where,
               kernels::simd_isa());

@@ -111,6 +111,17 @@ void gelu_erf_f32(int64_t n, float* x);
 void gelu_tanh_f32(int64_t n, float* x);
 void silu_f32(int64_t n, float* x);
 
+// One row of n floats normalised as torch.nn.LayerNorm / LlamaRMSNorm
+// (norm_f32_simd128.cpp), with the residual step fused in: when `add` is
+// given, x += add first (x keeps the sum). The result goes to `out`, which
+// may be x. Mean, variance and mean square accumulate in double, the scaling
+// is float32 in torch's order (LayerNorm: (x - mean) * inv * gamma + beta;
+// RMSNorm: weight * (x * inv), or (x * inv) * (1 + weight) with unit_offset).
+void layer_norm_row_f32(int64_t n, float* x, const float* add, const float* gamma, const float* beta, float eps,
+                        float* out);
+void rms_norm_row_f32(int64_t n, float* x, const float* add, const float* weight, bool unit_offset, float eps,
+                      float* out);
+
 // The ISA the kernels were compiled for, e.g. "wasm-simd128".
 const char* simd_isa();
 

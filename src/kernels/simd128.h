@@ -38,6 +38,16 @@ inline float f32_hsum(f32x4 v) {
   return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
+// Double-precision sums of float lanes (the norms accumulate in double).
+using f64x2 = v128_t;
+inline f64x2 f64_zero() { return wasm_f64x2_splat(0.0); }
+inline f64x2 f64_add(f64x2 a, f64x2 b) { return wasm_f64x2_add(a, b); }
+inline f64x2 f64_mul(f64x2 a, f64x2 b) { return wasm_f64x2_mul(a, b); }
+inline f64x2 f64_sub(f64x2 a, f64x2 b) { return wasm_f64x2_sub(a, b); }
+inline f64x2 f64_splat(double x) { return wasm_f64x2_splat(x); }
+inline f64x2 f64_from_low(f32x4 v) { return wasm_f64x2_promote_low_f32x4(v); }
+inline f64x2 f64_from_high(f32x4 v) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)); }
+inline double f64_hsum(f64x2 v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
 
 inline i16x8 i16_load(const int16_t* p) { return wasm_v128_load(p); }
 // 8 int8 values widened to int16.
@@ -122,6 +132,16 @@ inline f32x4 f32_splat_load(const float* p) { return f32_splat(*p); }
 inline f32x4 f32_add(f32x4 a, f32x4 b) { return a + b; }
 inline f32x4 f32_mul(f32x4 a, f32x4 b) { return a * b; }
 inline float f32_hsum(f32x4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+
+typedef double f64x2 __attribute__((vector_size(16)));
+inline f64x2 f64_zero() { return f64x2{0, 0}; }
+inline f64x2 f64_add(f64x2 a, f64x2 b) { return a + b; }
+inline f64x2 f64_mul(f64x2 a, f64x2 b) { return a * b; }
+inline f64x2 f64_sub(f64x2 a, f64x2 b) { return a - b; }
+inline f64x2 f64_splat(double x) { return f64x2{x, x}; }
+inline f64x2 f64_from_low(f32x4 v) { return f64x2{v[0], v[1]}; }
+inline f64x2 f64_from_high(f32x4 v) { return f64x2{v[2], v[3]}; }
+inline double f64_hsum(f64x2 v) { return v[0] + v[1]; }
 
 inline i16x8 i16_load(const int16_t* p) { return load_unaligned<i16x8>(p); }
 #if defined(__SSE4_1__)

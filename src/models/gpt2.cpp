@@ -120,8 +120,7 @@ class Gpt2 final : public DecoderModel {
     Tensor& inner = ws.get(kInner, {rows, cfg_.n_inner});
     for (int64_t l = 0; l < cfg_.n_layer; ++l) {  // hot loop: one pre-norm block
       const Gpt2Block& blk = blocks_[l];
-      std::memcpy(h.f32(), x.f32(), x.nbytes());
-      layer_norm_inplace(h, blk.ln_1);
+      layer_norm_into(x, blk.ln_1, h);
       blk.c_attn.forward_into(h, qkv);
       write_kv(cache, l, qkv, q, in.batch, in.seq, past);
       float scale = cfg_.scale_attn_weights ? 1.0f / std::sqrt(static_cast<float>(D)) : 1.0f;
@@ -129,9 +128,7 @@ class Gpt2 final : public DecoderModel {
       shape.scale = scale;
       causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
       blk.c_proj.forward_into(context, projected);
-      residual_add_inplace(x, projected);
-      std::memcpy(h.f32(), x.f32(), x.nbytes());
-      layer_norm_inplace(h, blk.ln_2);
+      add_layer_norm_into(x, projected, blk.ln_2, h);  // x += attention output; h = ln_2(x)
       blk.c_fc.forward_into(h, inner);
       activation_inplace(inner, act_);
       blk.mlp_proj.forward_into(inner, projected);

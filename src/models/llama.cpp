@@ -206,8 +206,7 @@ class Llama final : public DecoderModel {
     Tensor& up = ws.get(kUp, {rows, cfg_.intermediate_size});
     for (int64_t l = 0; l < cfg_.num_hidden_layers; ++l) {  // hot loop: one pre-norm block
       const LlamaLayer& layer = layers_[l];
-      std::memcpy(h.f32(), x.f32(), x.nbytes());
-      rms_norm_inplace(h, layer.input_layernorm);
+      rms_norm_into(x, layer.input_layernorm, h);
       layer.q_proj.forward_into(h, q);
       layer.k_proj.forward_into(h, k);
       layer.v_proj.forward_into(h, v);
@@ -217,9 +216,7 @@ class Llama final : public DecoderModel {
       shape.sliding_window = cfg_.layer_sliding_window[l];
       causal_attention(q, cache.keys(l), cache.values(l), in.attention_mask, shape, context);
       layer.o_proj.forward_into(context, projected);
-      residual_add_inplace(x, projected);
-      std::memcpy(h.f32(), x.f32(), x.nbytes());
-      rms_norm_inplace(h, layer.post_attention_layernorm);
+      add_rms_norm_into(x, projected, layer.post_attention_layernorm, h);  // x += attention output; h = norm(x)
       gated_mlp(h, layer.mlp, gate, up, projected);
       residual_add_inplace(x, projected);
     }

@@ -14,5 +14,10 @@ struct RMSNorm {
 
 // x: (rows, hidden), normalised in place: x / sqrt(mean(x^2) + eps) * weight.
 void rms_norm_inplace(Tensor& x, const RMSNorm& norm);
+// out = RMSNorm(x), x unchanged: a pre-norm block's input.
+void rms_norm_into(Tensor& x, const RMSNorm& norm, Tensor& out);
+// x += residual, then out = RMSNorm(x), in one pass over the rows: a pre-norm
+// block's residual step fused with the next norm.
+void add_rms_norm_into(Tensor& x, const Tensor& residual, const RMSNorm& norm, Tensor& out);
 
 }  // namespace hubwasm
