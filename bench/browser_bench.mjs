@@ -13,8 +13,13 @@
 // ratio, threads, where: 'chromium'}, then a table.
 // With --browser-cache hubwasm keeps its default Cache API on, so its load
 // also writes the download to the cache (the peer's page keeps its own off).
+// With --worker hubwasm's decoders run as pipeline('text-generation', repo,
+// { worker: true, dtype }) (a dedicated worker of the same renderer, where
+// q8 / fp16 weights load from a temporary OPFS file): figures are the load
+// and peak memory only, around one greedy 64-token generation (the worker's
+// streamer sends words, not tokens, so decode timings are not comparable).
 //   node bench/browser_bench.mjs [--models build/models] [--only minilm-l6,gpt2] [--dtypes fp32,q8]
-//                                [--repeat 3] [--threads 1] [--browser-cache] [--out r.jsonl]
+//                                [--repeat 3] [--threads 1] [--browser-cache] [--worker] [--out r.jsonl]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +40,7 @@ const threads = +opt('--threads', 1);
 const decoderDtypes = opt('--dtypes', 'fp32,q8').split(',');
 const out = opt('--out', null);
 const browserCache = args.includes('--browser-cache');
+const inWorker = args.includes('--worker');
 const kit = await import(path.join(shared, 'bench/lib.mjs'));
 const lines = [];
 const print = (o) => { const s = JSON.stringify(o); lines.push(s); console.log(s); if (out) fs.appendFileSync(out, s + '\n'); };
@@ -98,6 +104,13 @@ const DECODER = (repo, dtype) => `
     metrics.decode_tok_per_s = median(rs.map((r) => r.decode));
     await lm.dispose();`;
 
+const DECODER_IN_WORKER = (repo, dtype) => `
+    const t = now();
+    const generator = await hubwasm.pipeline('text-generation', ${JSON.stringify(repo)}, { worker: true, dtype: ${JSON.stringify(dtype)} });
+    metrics.load_ms = now() - t;
+    await generator(BENCH_TEXT.split(' ').slice(0, 6).join(' '), { max_new_tokens: 64, min_new_tokens: 64, do_sample: false });
+    await generator.dispose();`;
+
 /** VmHWM (MiB) of the renderer processes under the browser whose profile is `profile`. */
 function rendererPeakMb(profile) {
   const procs = new Map();  // pid -> { ppid, cmd }
@@ -159,7 +172,7 @@ function runPeer(name, dtype) {
 print({ type: 'meta', where: 'chromium', cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(),
         date: new Date().toISOString(), threads, hubwasm_browser_cache: browserCache });
 const figures = [];
-const cacheTag = browserCache ? ' (hubwasm Cache API on)' : '';
+const cacheTag = (browserCache ? ' (hubwasm Cache API on)' : '') + (inWorker ? ' (hubwasm in a worker)' : '');
 for (const name of models) {
   // The kit names bench models <prefix><name>; our Hub server serves them as hubwasm-bench/<name>.
   if (!fs.existsSync(path.join(modelsDir, `hubwasm-bench--${name}`, 'onnx/model.onnx'))) {
@@ -169,8 +182,10 @@ for (const name of models) {
   const repo = `hubwasm-bench/${name}`;
   const { kind } = JSON.parse(fs.readFileSync(path.join(modelsDir, `hubwasm-bench--${name}`, 'kit_info.json'), 'utf8'));
   const configs = kind === 'decoder'
-    ? decoderDtypes.map((dtype) => ({ dtype, tag: `${name} ${dtype}${cacheTag}`, body: DECODER(repo, dtype),
-        metrics: { load_ms: 'ms', ttft_ms: 'ms', decode_tok_per_s: 'tokens/s', peak_rss_mb: 'MiB' } }))
+    ? decoderDtypes.map((dtype) => ({ dtype, tag: `${name} ${dtype}${cacheTag}`,
+        body: inWorker ? DECODER_IN_WORKER(repo, dtype) : DECODER(repo, dtype),
+        metrics: inWorker ? { load_ms: 'ms', peak_rss_mb: 'MiB' }
+          : { load_ms: 'ms', ttft_ms: 'ms', decode_tok_per_s: 'tokens/s', peak_rss_mb: 'MiB' } }))
     : [{ dtype: 'fp32', tag: `${name}${cacheTag}`, body: ENCODER(repo),
         metrics: { load_ms: 'ms', latency_16tok_ms: 'ms', batch32x64_sent_per_s: 'sentences/s', peak_rss_mb: 'MiB' } }];
   const higherIsBetter = { batch32x64_sent_per_s: true, decode_tok_per_s: true };

@@ -1,6 +1,7 @@
 import { bodyChunks } from './body_chunks.js';
 import { env, IS_NODE } from './env.js';
 import { inTime } from './in_time.js';
+import { createDiskFile } from './platform/browser.js';
 import { folderCache } from './platform/node.js';
 
 /**
@@ -42,14 +43,22 @@ function browserCache(cache) {
       return {
         size,
         readInto: async (sink) => {
-          sink.allocate(size);
-          let offset = 0;
-          for await (const chunk of bodyChunks(response.body)) {
-            if (offset + chunk.length > size) throw new Error(`cached ${url} is larger than recorded`);
-            sink.write(chunk, offset);
-            offset += chunk.length;
+          // A sink that keeps files (weights in a browser worker) gets a temporary file of the entry.
+          const target = sink.wantsFile?.(size) ? await createDiskFile() : sink;
+          try {
+            target.allocate(size);
+            let offset = 0;
+            for await (const chunk of bodyChunks(response.body)) {
+              if (offset + chunk.length > size) throw new Error(`cached ${url} is larger than recorded`);
+              target.write(chunk, offset);
+              offset += chunk.length;
+            }
+            if (offset !== size) throw new Error(`cached ${url} is shorter than recorded`);
+          } catch (error) {
+            if (target !== sink) target.discard();
+            throw error;
           }
-          if (offset !== size) throw new Error(`cached ${url} is shorter than recorded`);
+          if (target !== sink) sink.adoptFile(target);
         },
       };
     },

@@ -6,16 +6,18 @@ import { fileUrl, request, withRetries } from './hub.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
-const { createDiskFile, readFileInto } = nodePlatform;
+const { createDiskFile, digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
+const { readFileInto } = nodePlatform;
 
 /**
  * A destination for one file's bytes: JavaScript memory, or a block of
- * WebAssembly memory (so that weights are never held twice). In Node a sink
- * may keep a file on disk instead (weights the core converts, js/src/repo.js):
- * `wantsFile(size)` (size null: not known yet) says so, and `adoptFile(file)`
- * then gets the local file, the cache entry or the verified download as an
- * open DiskFile (platform/node.js), which it closes when done with it.
+ * WebAssembly memory (so that weights are never held twice). In Node and
+ * browser workers a sink may keep a file on disk instead (weights the core
+ * converts, js/src/repo.js): `wantsFile(size)` (size null: not known yet)
+ * says so, and `adoptFile(file)` then gets the local file, the cache entry or
+ * the verified download as an open DiskFile (platform/node.js; in a browser
+ * worker a temporary OPFS file, platform/browser.js), which it closes when
+ * done with it.
  * `growable` sinks take writes before their size is known (allocate(0)).
  * `written(offset, length)` gives a view of bytes written that stay in place
  * until the next allocate() (JavaScript memory; not wasm memory, which moves).
@@ -202,12 +204,13 @@ function keepInCache(file, url) {
 
 /**
  * Where one download attempt writes: `sink`, or for a sink that keeps files
- * on disk (Node) a new file: the cache's partial entry, else (no cache, or
- * one that cannot take the file) an anonymous temporary file.
+ * on disk a new file: the cache's partial entry (Node's folder cache), else
+ * (no cache, one that cannot take the file, or the browser's Cache API) an
+ * anonymous temporary file.
  */
 async function downloadTarget(sink, size, cache, url) {
   if (!sink.wantsFile?.(size)) return sink;
-  if (cache) {
+  if (cache?.create) {
     try {
       return await cache.create(url);
     } catch (error) {
@@ -256,8 +259,8 @@ export async function getFile(model, file, sink, options = {}) {
     let entry = null;
     try {
       target = await downloadTarget(sink, length, cache, url);
-      // A target on disk is already the cache's partial entry (downloadTarget).
-      cachedWhileReceived = Boolean(cache && target === sink && length !== null);
+      // A target on disk in Node is already the cache's partial entry (downloadTarget).
+      cachedWhileReceived = Boolean(cache && (target === sink || !cache.create) && length !== null);
       if (cachedWhileReceived) entry = await openEntry(cache, url, length);
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });

@@ -4,6 +4,7 @@ import { HubwasmError, checkNative } from './errors.js';
 import { fileUrl, request } from './hub.js';
 import { DTYPES, STORAGE, estimateMemory, formatBytes } from './memory_budget.js';
 import { getRuntime } from './runtime.js';
+import { hasSyncFiles } from './platform/browser.js';
 import { readSafetensorsHeaders } from './weight_headers.js';
 
 /** Native Repo -> the files on disk (Node) its external weights are read from. */
@@ -53,8 +54,9 @@ export const LARGEST_WASM_FILE = 2 ** 31 - 2 ** 20;
  * The sink of a weight file. When `external` (q8 / fp16: the core converts
  * every tensor) or the file is too large for one wasm block, the core reads
  * it one tensor at a time through repo.addExternal, from a file on disk in
- * Node (adoptFile: the local file, the cache entry or the download) and from
- * JavaScript memory in browsers (then `register()` adds it). Otherwise the
+ * Node (adoptFile: the local file, the cache entry or the download) or in a
+ * browser worker (a temporary OPFS file, platform/browser.js), and from
+ * JavaScript memory on a page's main thread (then `register()` adds it). Otherwise the
  * file goes to a block of the native repo, which fp32 weights view.
  */
 export function weightSink(native, repo, path, label, external) {
@@ -62,7 +64,7 @@ export function weightSink(native, repo, path, label, external) {
   let sink = null;
   let inJavaScript = false;
   return {
-    wantsFile: IS_NODE ? outside : undefined,
+    wantsFile: IS_NODE || hasSyncFiles() ? outside : undefined,
     adoptFile(file) {
       // HEAPU8 is replaced when memory grows: take it at each read.
       repo.addExternal(path, file.size, (offset, length, address) => file.read(offset, length, native.HEAPU8, address));
@@ -88,7 +90,7 @@ export function weightSink(native, repo, path, label, external) {
  * Downloads `files` (required) and `optionalFiles` (skipped on 404) of
  * `model` into `repo`, in parallel; `extra` adds files already fetched, as
  * {path: text}. Weight files (`weights`) may stay outside wasm memory (on
- * disk in Node, in JavaScript memory in browsers: see weightSink); with
+ * disk in Node and browser workers, in JavaScript memory on a page: see weightSink); with
  * `external` they always do, and the core copies in one tensor at a time
  * (weights it converts anyway). Returns the set of paths now in the repo.
  */

@@ -175,3 +175,73 @@ for (const isolated of [false, true]) {
     assert.deepEqual(result.after, [{ generated_text: ref.expected_generated_text }]);
   });
 }
+
+// In a worker, q8 / fp16 weights go to a temporary file of the origin private file system that the core
+// reads one tensor at a time (as Node's disk files), not to JavaScript memory. Checked: the worker's q8
+// replies equal the page's (whose weights stay in JavaScript memory), downloaded and from the Cache API;
+// the file is gone once the model is built, and after a corrupted download; the first such load removes
+// a file an earlier load abandoned (an f32 load, whose weights go to wasm memory, has no file and does not).
+test('worker mode, q8: weights read from a temporary OPFS file, removed after the load, also after a corrupted download', async () => {
+  const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
+    'reference/transformers_js_expected.json'), 'utf8')).text_generation_pipeline;
+  const result = await runPage(site, 'worker-opfs', `
+    const MODEL = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
+    hubwasm.env.useBrowserCache = false;
+    hubwasm.env.retryDelayMs = 1;
+    await caches.delete('hubwasm');
+    const root = await navigator.storage.getDirectory();
+    const temporaryFiles = async () => {
+      const names = [];
+      for await (const name of root.keys()) if (name.startsWith('hubwasm-download-')) names.push(name);
+      return names;
+    };
+    const abandoned = 'hubwasm-download-1000-abandoned-1';  // "created" one second after the epoch
+    await (await (await root.getFileHandle(abandoned, { create: true })).createWritable()).close();
+    const reply = async (options) => {
+      const generator = await hubwasm.pipeline('text-generation', MODEL, options);
+      const out = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
+      await generator.dispose();
+      return out;
+    };
+    const f32 = await reply({ worker: true, dtype: 'fp32' });
+    const afterF32 = await temporaryFiles();
+    const page = await reply({ dtype: 'q8' });
+    const downloaded = await reply({ worker: true, dtype: 'q8' });
+    const afterQ8 = await temporaryFiles();
+    hubwasm.env.useBrowserCache = true;
+    const cachedWhileDownloaded = await reply({ worker: true, dtype: 'q8' });
+    const fromCache = await reply({ worker: true, dtype: 'q8' });
+    const afterCache = await temporaryFiles();
+    const cached = Boolean(await (await caches.open('hubwasm')).match(HUB + MODEL + '/resolve/main/model.safetensors'));
+    return { f32, afterF32, page, downloaded, afterQ8, cachedWhileDownloaded, fromCache, afterCache, cached, abandoned };
+  `, ref);
+  assert.deepEqual(result.f32, [{ generated_text: ref.expected_generated_text }]);
+  assert.deepEqual(result.afterF32, [result.abandoned]);  // no file for f32, so no sweep
+  assert.equal(typeof result.page[0].generated_text, 'string');
+  assert.deepEqual(result.downloaded, result.page);
+  assert.deepEqual(result.afterQ8, []);  // the load's own file removed, and the abandoned one
+  assert.deepEqual(result.cachedWhileDownloaded, result.page);
+  assert.deepEqual(result.fromCache, result.page);
+  assert.equal(result.cached, true);
+  assert.deepEqual(result.afterCache, []);
+
+  hub.setFaults([{ match: 'model.safetensors', kind: 'bad-checksum' }]);
+  try {
+    const bad = await runPage(site, 'worker-opfs-corrupt', `
+      const MODEL = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
+      hubwasm.env.useBrowserCache = false;
+      hubwasm.env.retryDelayMs = 1;
+      // A revision of its own: Chromium's HTTP cache holds the good file under the main revision's URL.
+      const failure = await hubwasm.pipeline('text-generation', MODEL, { worker: true, dtype: 'q8', revision: 'corrupted' })
+        .then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message }));
+      const left = [];
+      for await (const name of (await navigator.storage.getDirectory()).keys()) if (name.startsWith('hubwasm-download-')) left.push(name);
+      return { failure, left };  // not 'error': runPage takes that for the page's own failure
+    `, ref);
+    assert.equal(bad.failure?.code, 'NETWORK_ERROR', JSON.stringify(bad.failure));
+    assert.ok(hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/corrupted/model.safetensors') && !r.range).length > 1);
+    assert.deepEqual(bad.left, []);
+  } finally {
+    hub.setFaults([]);
+  }
+});
