@@ -1,7 +1,7 @@
 import { bodyChunks } from './body_chunks.js';
 import { env, IS_NODE } from './env.js';
 import { inTime } from './in_time.js';
-import { createDiskFile } from './platform/browser.js';
+import { temporaryFileOr } from './platform/browser.js';
 import { folderCache } from './platform/node.js';
 
 /**
@@ -44,7 +44,7 @@ function browserCache(cache) {
         size,
         readInto: async (sink) => {
           // A sink that keeps files (weights in a browser worker) gets a temporary file of the entry.
-          const target = sink.wantsFile?.(size) ? await createDiskFile() : sink;
+          const target = sink.wantsFile?.(size) ? await temporaryFileOr(sink, url) : sink;
           try {
             target.allocate(size);
             let offset = 0;

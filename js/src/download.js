@@ -6,8 +6,8 @@ import { fileUrl, request, withRetries } from './hub.js';
 import * as nodePlatform from './platform/node.js';
 import * as browserPlatform from './platform/browser.js';
 
-const { createDiskFile, digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
-const { readFileInto } = nodePlatform;
+const { digestHex, incrementalDigest } = IS_NODE ? nodePlatform : browserPlatform;
+const { createDiskFile, readFileInto } = nodePlatform;
 
 /**
  * A destination for one file's bytes: JavaScript memory, or a block of
@@ -204,9 +204,9 @@ function keepInCache(file, url) {
 
 /**
  * Where one download attempt writes: `sink`, or for a sink that keeps files
- * on disk a new file: the cache's partial entry (Node's folder cache), else
- * (no cache, one that cannot take the file, or the browser's Cache API) an
- * anonymous temporary file.
+ * on disk a new file: in Node the cache's partial entry, else (no cache, or
+ * one that cannot take the file) an anonymous temporary file; in a browser
+ * worker a temporary OPFS file (or `sink` where OPFS is unusable).
  */
 async function downloadTarget(sink, size, cache, url) {
   if (!sink.wantsFile?.(size)) return sink;
@@ -218,8 +218,9 @@ async function downloadTarget(sink, size, cache, url) {
       notCached(url, error);
     }
   }
-  return createDiskFile();
+  return IS_NODE ? createDiskFile() : browserPlatform.temporaryFileOr(sink, url);
 }
+
 
 /**
  * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the

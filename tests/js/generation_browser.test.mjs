@@ -213,7 +213,19 @@ test('worker mode, q8: weights read from a temporary OPFS file, removed after th
     const fromCache = await reply({ worker: true, dtype: 'q8' });
     const afterCache = await temporaryFiles();
     const cached = Boolean(await (await caches.open('hubwasm')).match(HUB + MODEL + '/resolve/main/model.safetensors'));
-    return { f32, afterF32, page, downloaded, afterQ8, cachedWhileDownloaded, fromCache, afterCache, cached, abandoned };
+    // Where OPFS refuses (private browsing), a worker's download stays in memory: the sink itself.
+    const refusing = new Worker(URL.createObjectURL(new Blob([\`
+      navigator.storage.getDirectory = () => Promise.reject(new DOMException('denied here', 'SecurityError'));
+      const { temporaryFileOr } = await import('\${location.origin}/js/src/platform/browser.js');
+      const sink = { allocate() {} };
+      postMessage((await temporaryFileOr(sink, 'a url')) === sink);
+    \`], { type: 'text/javascript' })), { type: 'module' });
+    const fallback = await new Promise((resolve) => {
+      refusing.onmessage = (e) => resolve(e.data);
+      refusing.onerror = (e) => resolve(String(e.message));
+    });
+    refusing.terminate();
+    return { fallback, f32, afterF32, page, downloaded, afterQ8, cachedWhileDownloaded, fromCache, afterCache, cached, abandoned };
   `, ref);
   assert.deepEqual(result.f32, [{ generated_text: ref.expected_generated_text }]);
   assert.deepEqual(result.afterF32, [result.abandoned]);  // no file for f32, so no sweep
@@ -224,6 +236,7 @@ test('worker mode, q8: weights read from a temporary OPFS file, removed after th
   assert.deepEqual(result.fromCache, result.page);
   assert.equal(result.cached, true);
   assert.deepEqual(result.afterCache, []);
+  assert.equal(result.fallback, true);
 
   hub.setFaults([{ match: 'model.safetensors', kind: 'bad-checksum' }]);
   try {

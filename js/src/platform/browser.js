@@ -138,3 +138,17 @@ export async function createDiskFile() {
     throw ioError(name, 'creating a temporary download file in the origin private file system', error);
   }
 }
+
+/**
+ * A temporary OPFS file for a download of `url`, or `sink` (JavaScript memory)
+ * where the origin private file system is unusable (private browsing modes
+ * refuse it; a full quota): the load then goes on as on a page.
+ */
+export async function temporaryFileOr(sink, url) {
+  try {
+    return await createDiskFile();
+  } catch (error) {
+    console.warn(`hubwasm: ${url} stays in memory while loading: ${error.message}`);
+    return sink;
+  }
+}
