@@ -44,7 +44,7 @@ function browserCache(cache) {
         size,
         readInto: async (sink) => {
           // A sink that keeps files (weights in a browser worker) gets a temporary file of the entry.
-          const target = sink.wantsFile?.(size) ? await temporaryFileOr(sink, url) : sink;
+          const target = sink.wantsFile?.(size) ? await temporaryFileOr(sink, url, size) : sink;
           try {
             target.allocate(size);
             let offset = 0;
@@ -54,11 +54,11 @@ function browserCache(cache) {
               offset += chunk.length;
             }
             if (offset !== size) throw new Error(`cached ${url} is shorter than recorded`);
+            if (target !== sink) sink.adoptFile(target);
           } catch (error) {
             if (target !== sink) target.discard();
             throw error;
           }
-          if (target !== sink) sink.adoptFile(target);
         },
       };
     },

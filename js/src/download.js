@@ -218,7 +218,7 @@ async function downloadTarget(sink, size, cache, url) {
       notCached(url, error);
     }
   }
-  return IS_NODE ? createDiskFile() : browserPlatform.temporaryFileOr(sink, url);
+  return IS_NODE ? createDiskFile() : browserPlatform.temporaryFileOr(sink, url, size);
 }
 
 
@@ -292,6 +292,7 @@ export async function getFile(model, file, sink, options = {}) {
   if (received === sink) {
     if (!cachedWhileReceived) await cache?.put(url, sink.view()).catch((error) => notCached(url, error));
   } else {
+    if (cache && !cache.create && !cachedWhileReceived) notCached(url, new Error('no length was sent, so it went to a temporary file only'));
     try {
       keepInCache(received, url);
       sink.adoptFile(received);

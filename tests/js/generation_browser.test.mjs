@@ -178,54 +178,50 @@ for (const isolated of [false, true]) {
 
 // In a worker, q8 / fp16 weights go to a temporary file of the origin private file system that the core
 // reads one tensor at a time (as Node's disk files), not to JavaScript memory. Checked: the worker's q8
-// replies equal the page's (whose weights stay in JavaScript memory), downloaded and from the Cache API;
-// the file is gone once the model is built, and after a corrupted download; the first such load removes
-// a file an earlier load abandoned (an f32 load, whose weights go to wasm memory, has no file and does not).
+// replies equal the page's (whose weights stay in JavaScript memory), downloaded, from the Cache API and
+// in the threaded build (cross-origin isolated: reads into shared wasm memory); the file is gone once the
+// model is built, and after a corrupted download; the first such load removes a file an earlier load
+// abandoned (an f32 load, whose weights go to wasm memory, has no file and does not); where OPFS refuses
+// or is too full, the download stays in memory.
+const MODEL = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
+const OPFS_HELPERS = `
+  const MODEL = ${JSON.stringify(MODEL)};
+  hubwasm.env.retryDelayMs = 1;
+  const root = await navigator.storage.getDirectory();
+  // The temporary files left; a closed file's removal is not awaited, so wait for at most \`most\` of them.
+  const temporaryFiles = async (most = 0) => {
+    for (let i = 0; ; i++) {
+      const names = [];
+      for await (const name of root.keys()) if (name.startsWith('hubwasm-download-')) names.push(name);
+      if (names.length <= most || i === 50) return names;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const reply = async (options) => {
+    const generator = await hubwasm.pipeline('text-generation', MODEL, options);
+    const out = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
+    await generator.dispose();
+    return out;
+  };`;
+const weightGets = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/main/model.safetensors') && !r.range).length;
+
 test('worker mode, q8: weights read from a temporary OPFS file, removed after the load, also after a corrupted download', async () => {
   const ref = JSON.parse(fs.readFileSync(path.join(modelDir('hf-internal-testing--tiny-random-LlamaForCausalLM'),
     'reference/transformers_js_expected.json'), 'utf8')).text_generation_pipeline;
-  const result = await runPage(site, 'worker-opfs', `
-    const MODEL = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
+  const result = await runPage(site, 'worker-opfs', `${OPFS_HELPERS}
     hubwasm.env.useBrowserCache = false;
-    hubwasm.env.retryDelayMs = 1;
     await caches.delete('hubwasm');
-    const root = await navigator.storage.getDirectory();
-    const temporaryFiles = async () => {
-      const names = [];
-      for await (const name of root.keys()) if (name.startsWith('hubwasm-download-')) names.push(name);
-      return names;
-    };
     const abandoned = 'hubwasm-download-1000-abandoned-1';  // "created" one second after the epoch
     await (await (await root.getFileHandle(abandoned, { create: true })).createWritable()).close();
-    const reply = async (options) => {
-      const generator = await hubwasm.pipeline('text-generation', MODEL, options);
-      const out = await generator(REF.input, { max_new_tokens: REF.max_new_tokens });
-      await generator.dispose();
-      return out;
-    };
     const f32 = await reply({ worker: true, dtype: 'fp32' });
-    const afterF32 = await temporaryFiles();
+    const afterF32 = await temporaryFiles(1);
     const page = await reply({ dtype: 'q8' });
     const downloaded = await reply({ worker: true, dtype: 'q8' });
     const afterQ8 = await temporaryFiles();
     hubwasm.env.useBrowserCache = true;
     const cachedWhileDownloaded = await reply({ worker: true, dtype: 'q8' });
-    const fromCache = await reply({ worker: true, dtype: 'q8' });
-    const afterCache = await temporaryFiles();
     const cached = Boolean(await (await caches.open('hubwasm')).match(HUB + MODEL + '/resolve/main/model.safetensors'));
-    // Where OPFS refuses (private browsing), a worker's download stays in memory: the sink itself.
-    const refusing = new Worker(URL.createObjectURL(new Blob([\`
-      navigator.storage.getDirectory = () => Promise.reject(new DOMException('denied here', 'SecurityError'));
-      const { temporaryFileOr } = await import('\${location.origin}/js/src/platform/browser.js');
-      const sink = { allocate() {} };
-      postMessage((await temporaryFileOr(sink, 'a url')) === sink);
-    \`], { type: 'text/javascript' })), { type: 'module' });
-    const fallback = await new Promise((resolve) => {
-      refusing.onmessage = (e) => resolve(e.data);
-      refusing.onerror = (e) => resolve(String(e.message));
-    });
-    refusing.terminate();
-    return { fallback, f32, afterF32, page, downloaded, afterQ8, cachedWhileDownloaded, fromCache, afterCache, cached, abandoned };
+    return { f32, afterF32, page, downloaded, afterQ8, cachedWhileDownloaded, cached, abandoned };
   `, ref);
   assert.deepEqual(result.f32, [{ generated_text: ref.expected_generated_text }]);
   assert.deepEqual(result.afterF32, [result.abandoned]);  // no file for f32, so no sweep
@@ -233,23 +229,56 @@ test('worker mode, q8: weights read from a temporary OPFS file, removed after th
   assert.deepEqual(result.downloaded, result.page);
   assert.deepEqual(result.afterQ8, []);  // the load's own file removed, and the abandoned one
   assert.deepEqual(result.cachedWhileDownloaded, result.page);
-  assert.deepEqual(result.fromCache, result.page);
   assert.equal(result.cached, true);
-  assert.deepEqual(result.afterCache, []);
-  assert.equal(result.fallback, true);
+
+  const gets = weightGets();
+  const fromCache = await runPage(site, 'worker-opfs-cached', `${OPFS_HELPERS}
+    hubwasm.env.useBrowserCache = true;
+    return { out: await reply({ worker: true, dtype: 'q8' }), left: await temporaryFiles() };
+  `, ref);
+  assert.equal(weightGets(), gets);  // read from the Cache API entry
+  assert.deepEqual(fromCache, { out: result.page, left: [] });
+
+  const threaded = await runPage(isolatedSite, 'worker-opfs-isolated', `${OPFS_HELPERS}
+    hubwasm.env.useBrowserCache = false;
+    hubwasm.env.backends.wasm.numThreads = 2;
+    return { isolated: crossOriginIsolated, out: await reply({ worker: true, dtype: 'q8', revision: 'threaded' }), left: await temporaryFiles() };
+  `, ref);
+  assert.deepEqual(threaded, { isolated: true, out: result.page, left: [] });
+
+  // Where OPFS refuses (private browsing) or cannot hold the file, a worker's download stays in memory.
+  const fallbacks = await runPage(site, 'worker-opfs-fallback', `
+    const probe = (setup) => new Promise((resolve) => {
+      const worker = new Worker(URL.createObjectURL(new Blob([\`
+        \${setup}
+        const { temporaryFileOr } = await import('\${location.origin}/js/src/platform/browser.js');
+        const sink = { allocate() {} };
+        const root = await navigator.storage.getDirectory().catch(() => null);
+        const target = await temporaryFileOr(sink, 'a url', 2 ** 60);
+        const left = [];
+        if (root) for await (const name of root.keys()) if (name.startsWith('hubwasm-download-')) left.push(name);
+        postMessage({ memory: target === sink, left });
+      \`], { type: 'text/javascript' })), { type: 'module' });
+      worker.onmessage = (e) => { worker.terminate(); resolve(e.data); };
+      worker.onerror = (e) => { worker.terminate(); resolve(String(e.message)); };
+    });
+    return {
+      refused: await probe("navigator.storage.getDirectory = () => Promise.reject(new DOMException('denied here', 'SecurityError'));"),
+      tooLarge: await probe(''),  // 2^60 bytes: truncate() fails
+    };
+  `, ref);
+  assert.deepEqual(fallbacks.refused, { memory: true, left: [] });
+  assert.equal(fallbacks.tooLarge.memory, true);
+  assert.ok(fallbacks.tooLarge.left.length <= 1);  // its removal may still be on its way
 
   hub.setFaults([{ match: 'model.safetensors', kind: 'bad-checksum' }]);
   try {
-    const bad = await runPage(site, 'worker-opfs-corrupt', `
-      const MODEL = 'hf-internal-testing/tiny-random-LlamaForCausalLM';
+    const bad = await runPage(site, 'worker-opfs-corrupt', `${OPFS_HELPERS}
       hubwasm.env.useBrowserCache = false;
-      hubwasm.env.retryDelayMs = 1;
       // A revision of its own: Chromium's HTTP cache holds the good file under the main revision's URL.
       const failure = await hubwasm.pipeline('text-generation', MODEL, { worker: true, dtype: 'q8', revision: 'corrupted' })
         .then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message }));
-      const left = [];
-      for await (const name of (await navigator.storage.getDirectory()).keys()) if (name.startsWith('hubwasm-download-')) left.push(name);
-      return { failure, left };  // not 'error': runPage takes that for the page's own failure
+      return { failure, left: await temporaryFiles() };  // not 'error': runPage takes that for the page's own failure
     `, ref);
     assert.equal(bad.failure?.code, 'NETWORK_ERROR', JSON.stringify(bad.failure));
     assert.ok(hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/corrupted/model.safetensors') && !r.range).length > 1);

@@ -53,14 +53,15 @@ function ioError(file, what, cause) {
 class OpfsFile {
   growable = true;
 
-  constructor(directory, name, handle) {
+  constructor(directory, name, handle, of) {
     this.directory = directory;
     this.name = name;
     this.handle = handle;
+    this.of = of;  // the URL it holds
     this.size = 0;
   }
 
-  get label() { return `temporary download file ${this.name} (origin private file system)`; }
+  get label() { return `${this.of}: temporary file ${this.name} (origin private file system)`; }
 
   allocate(size) {
     try {
@@ -73,7 +74,11 @@ class OpfsFile {
 
   write(chunk, offset) {
     try {
-      for (let done = 0; done < chunk.length;) done += this.handle.write(chunk.subarray(done), { at: offset + done });
+      for (let done = 0; done < chunk.length;) {
+        const n = this.handle.write(chunk.subarray(done), { at: offset + done });
+        if (n === 0) throw new Error('no bytes written');
+        done += n;
+      }
     } catch (error) {
       throw ioError(this.label, `writing ${chunk.length} bytes at ${offset}`, error);
     }
@@ -126,29 +131,56 @@ async function removeAbandonedFiles(directory) {
   }
 }
 
-/** A new temporary OPFS file for a download (hasSyncFiles() contexts only). */
-export async function createDiskFile() {
+/** A new temporary OPFS file for a download of `url` (hasSyncFiles() contexts only). */
+export async function createDiskFile(url) {
   const name = `${TEMPORARY_PREFIX}${Date.now()}-${Math.random().toString(36).slice(2)}-${++temporaryFiles}`;
   try {
     const directory = await navigator.storage.getDirectory();
     await (sweep ??= removeAbandonedFiles(directory).catch(() => {}));  // once per worker
     const file = await directory.getFileHandle(name, { create: true });
-    return new OpfsFile(directory, name, await file.createSyncAccessHandle());
+    const handle = await file.createSyncAccessHandle();
+    if (typeof handle.getSize() !== 'number') {  // Chromium 102-107: the "sync" handle answered with promises
+      await handle.close();
+      await directory.removeEntry(name);
+      throw new Error('this browser\'s file access handles are not synchronous');
+    }
+    return new OpfsFile(directory, name, handle, url);
   } catch (error) {
-    throw ioError(name, 'creating a temporary download file in the origin private file system', error);
+    throw ioError(`${url}: temporary file ${name}`, 'creating it in the origin private file system', error);
   }
 }
 
 /**
- * A temporary OPFS file for a download of `url`, or `sink` (JavaScript memory)
- * where the origin private file system is unusable (private browsing modes
- * refuse it; a full quota): the load then goes on as on a page.
+ * A temporary OPFS file for a download of `url`, sized to `size` bytes when
+ * known, or `sink` (JavaScript memory) where the origin private file system
+ * is unusable (private browsing modes refuse it) or too full for the file:
+ * the load then goes on as on a page.
  */
-export async function temporaryFileOr(sink, url) {
+export async function temporaryFileOr(sink, url, size) {
+  let file = null;
   try {
-    return await createDiskFile();
+    file = await createDiskFile(url);
+    if (size !== null) file.allocate(size);
+    return file;
   } catch (error) {
+    file?.discard();
     console.warn(`hubwasm: ${url} stays in memory while loading: ${error.message}`);
     return sink;
   }
+}
+
+export async function readFileInto() {
+  return false;
+}
+
+export async function folderCache() {
+  return null;
+}
+
+export async function cpuCount() {
+  return globalThis.navigator?.hardwareConcurrency ?? 1;
+}
+
+export async function loadNodeThreadedBuild() {
+  throw new Error('loadNodeThreadedBuild is for Node only');
 }
