@@ -26,46 +26,29 @@ inline f32x4 load_sum(float* x, const float* add, int64_t i) {
   return v;
 }
 
-// x += add when `add` is given; returns the sum of the (new) x in double.
-double add_and_sum(int64_t n, float* x, const float* add) {
-  DoubleSums s;
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const f32x4 a = load_sum(x, add, i), b = load_sum(x, add, i + 4);
-    s.acc[0] = f64_add(s.acc[0], f64_from_low(a));
-    s.acc[1] = f64_add(s.acc[1], f64_from_high(a));
-    s.acc[2] = f64_add(s.acc[2], f64_from_low(b));
-    s.acc[3] = f64_add(s.acc[3], f64_from_high(b));
-  }
-  double sum = s.total();
-  for (; i < n; ++i) {
-    if (add) x[i] += add[i];
-    sum += x[i];
-  }
-  return sum;
-}
-
-// x += add when `add` is given; returns the sum of (x - center)^2 in double.
-double add_and_sum_squares(int64_t n, float* x, const float* add, double center) {
+// x += add when `add` is given; returns the sum over the (new) x of x - center,
+// or of (x - center)^2 with kSquares, in double.
+template <bool kSquares>
+double add_and_sum(int64_t n, float* x, const float* add, double center) {
   const f64x2 c = f64_splat(center);
-  const auto square = [&](f64x2 v) {
+  const auto term = [&](f64x2 v) {
     const f64x2 d = f64_sub(v, c);
-    return f64_mul(d, d);
+    return kSquares ? f64_mul(d, d) : d;
   };
   DoubleSums s;
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const f32x4 a = load_sum(x, add, i), b = load_sum(x, add, i + 4);
-    s.acc[0] = f64_add(s.acc[0], square(f64_from_low(a)));
-    s.acc[1] = f64_add(s.acc[1], square(f64_from_high(a)));
-    s.acc[2] = f64_add(s.acc[2], square(f64_from_low(b)));
-    s.acc[3] = f64_add(s.acc[3], square(f64_from_high(b)));
+    s.acc[0] = f64_add(s.acc[0], term(f64_from_low(a)));
+    s.acc[1] = f64_add(s.acc[1], term(f64_from_high(a)));
+    s.acc[2] = f64_add(s.acc[2], term(f64_from_low(b)));
+    s.acc[3] = f64_add(s.acc[3], term(f64_from_high(b)));
   }
   double sum = s.total();
   for (; i < n; ++i) {
     if (add) x[i] += add[i];
     const double d = x[i] - center;
-    sum += d * d;
+    sum += kSquares ? d * d : d;
   }
   return sum;
 }
@@ -74,8 +57,8 @@ double add_and_sum_squares(int64_t n, float* x, const float* add, double center)
 
 void layer_norm_row_f32(int64_t n, float* x, const float* add, const float* gamma, const float* beta, float eps,
                         float* out) {
-  const double mean = add_and_sum(n, x, add) / static_cast<double>(n);
-  const double var = add_and_sum_squares(n, x, nullptr, mean) / static_cast<double>(n);
+  const double mean = add_and_sum<false>(n, x, add, 0.0) / static_cast<double>(n);
+  const double var = add_and_sum<true>(n, x, nullptr, mean) / static_cast<double>(n);
   const float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
   const float m = static_cast<float>(mean);
   const f32x4 vm = f32_splat(m), vinv = f32_splat(inv);
@@ -89,7 +72,7 @@ void layer_norm_row_f32(int64_t n, float* x, const float* add, const float* gamm
 
 void rms_norm_row_f32(int64_t n, float* x, const float* add, const float* weight, bool unit_offset, float eps,
                       float* out) {
-  const double mean_square = add_and_sum_squares(n, x, add, 0.0) / static_cast<double>(n);
+  const double mean_square = add_and_sum<true>(n, x, add, 0.0) / static_cast<double>(n);
   const float inv = static_cast<float>(1.0 / std::sqrt(mean_square + eps));
   const f32x4 vinv = f32_splat(inv), one = f32_splat(1.0f);
   int64_t i = 0;

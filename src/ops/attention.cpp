@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -22,8 +21,6 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
   }
   Tensor out = Tensor::zeros(DType::F32, {s.batch * s.seq, width});
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
-  // transformers adds finfo(float32).min for masked keys; setting the score to it matches.
-  const float masked = std::numeric_limits<float>::lowest();
   // One (sequence, head) pair per task; each task has its own scores block.
   const int64_t head_macs = 2 * s.seq * s.seq * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
@@ -43,7 +40,7 @@ Tensor self_attention(const Tensor& q, const Tensor& k, const Tensor& v, const s
           float* row = scores.data() + i * s.seq;
           const float* bias_row = bias ? bias->f32() + (h * s.seq + i0 + i) * s.seq : nullptr;
           for (int64_t j = 0; j < s.seq; ++j) {
-            row[j] = mask[j] ? row[j] * scale + (bias_row ? bias_row[j] : 0.0f) : masked;
+            row[j] = mask[j] ? row[j] * scale + (bias_row ? bias_row[j] : 0.0f) : kMaskedScore;
           }
         }
         kernels::softmax_rows_f32(rows, s.seq, scores.data(), s.seq);

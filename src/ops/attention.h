@@ -1,6 +1,7 @@
 // Scaled dot-product self-attention over a padded batch.
 #pragma once
 
+#include <limits>
 #include <vector>
 
 #include "core/tensor.h"
@@ -11,6 +12,10 @@ namespace hubwasm {
 // block's scores (kAttentionRowBlock x keys floats) stay in cache between the
 // two products, however long the sequence or the cache.
 constexpr int64_t kAttentionRowBlock = 64;
+
+// The score of a key a query must not see: float's lowest, as transformers
+// adds finfo(float32).min; the softmax kernel turns it into exactly 0.
+constexpr float kMaskedScore = std::numeric_limits<float>::lowest();
 
 struct AttentionShape {
   int64_t batch, seq, heads, head_dim;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "core/error.h"
@@ -25,8 +24,6 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
   }
   check_output(out, s.batch * s.seq, width, "causal_attention");
   const int64_t group = s.heads / s.kv_heads;
-  // Hidden keys get the lowest float: the softmax kernel turns it into exactly 0.
-  const float hidden = std::numeric_limits<float>::lowest();
   // One (sequence, head) pair per task; each thread has its own scores block.
   const int64_t head_macs = 2 * s.seq * total * s.head_dim;
   parallel::parallel_for(s.batch * s.heads, parallel::grain_for(head_macs), [&](int64_t p0, int64_t p1) {
@@ -60,7 +57,7 @@ void causal_attention(const Tensor& q, const float* key_cache, const float* valu
           bool sees = false;
           for (int64_t j = 0; j < keys; ++j) {
             const bool visible = j >= first && j <= qpos && (!row_mask || row_mask[j]);
-            row[j] = visible ? row[j] * s.scale : hidden;
+            row[j] = visible ? row[j] * s.scale : kMaskedScore;
             sees |= visible;
           }
           if (!sees) dead |= uint64_t{1} << i;

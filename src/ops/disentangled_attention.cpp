@@ -1,7 +1,6 @@
 #include "ops/disentangled_attention.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -26,7 +25,6 @@ Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v,
     throw Error(ErrorCode::InvalidArgument, "disentangled_attention: inconsistent shapes");
   }
   Tensor out = Tensor::zeros(DType::F32, {s.batch * S, width});
-  const float masked = std::numeric_limits<float>::lowest();
   // Scores and weighted sum (S x S each), c2p and p2c (S x P each).
   const int64_t head_macs = (2 * S + (pos_key.empty() ? 0 : P) + (pos_query.empty() ? 0 : P)) * S * s.head_dim;
   // One (sequence, head) pair per task; each task has its own buffers.
@@ -62,7 +60,7 @@ Tensor disentangled_attention(const Tensor& q, const Tensor& k, const Tensor& v,
           if (!pos_query.empty()) {
             for (int64_t j = 0; j < S; ++j) row[j] += p2c[j * P + p2c_index[at + j]];
           }
-          for (int64_t j = 0; j < S; ++j) row[j] = mask[j] ? row[j] / s.scale : masked;
+          for (int64_t j = 0; j < S; ++j) row[j] = mask[j] ? row[j] / s.scale : kMaskedScore;
         }
         kernels::softmax_rows_f32(rows, S, scores.data(), S);
         // context rows = P V: V's rows are the "KN" layout.
