@@ -51,6 +51,7 @@ function runJsonLines(argv, env = {}) {
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 const metric = (rows, m) => rows.find((r) => r.metric === m)?.value;
+const byMetric = (rows) => Object.fromEntries(rows.filter((x) => x.metric).map((x) => [x.metric, x.value]));
 
 // The prompt of a model without a peer, in the peer's --dump-inputs format.
 async function writePrompt(folder, file) {
@@ -97,7 +98,6 @@ for (const name of models) {
         }
         if (!refused) add('hubwasm', m, metric(ours, m));
       }
-      const byMetric = (rows) => Object.fromEntries(rows.filter((x) => x.metric).map((x) => [x.metric, x.value]));
       print({ type: 'run', model: name, dtype, repeat: r, peer: note ? null : byMetric(peer), native: note ? null : byMetric(native),
               hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value ?? x.message])) });
     }

@@ -36,6 +36,7 @@ function runJsonLines(cmd, argv, env) {
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 const metric = (rows, m) => rows.find((r) => r.metric === m)?.value;
+const byMetric = (rows) => Object.fromEntries(rows.filter((x) => x.metric).map((x) => [x.metric, x.value]));
 
 print({ type: 'meta', cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadavg: os.loadavg(), node: process.version,
         date: new Date().toISOString(), note: 'shared machine: other jobs were running; medians of repeats' });
@@ -62,9 +63,7 @@ for (const name of models) {
       add('hubwasm', m, metric(ours, m));
     }
     add('hubwasm', 'hub_load_ms', metric(ours, 'hub_load_ms'));
-    print({ type: 'run', model: name, repeat: r, peer: Object.fromEntries(peer.filter((x) => x.metric).map((x) => [x.metric, x.value])),
-            native: Object.fromEntries(native.filter((x) => x.metric).map((x) => [x.metric, x.value])),
-            hubwasm: Object.fromEntries(ours.map((x) => [x.metric, x.value])) });
+    print({ type: 'run', model: name, repeat: r, peer: byMetric(peer), native: byMetric(native), hubwasm: byMetric(ours) });
   }
   const fig = (metricName, unit, label, higherBetter) => {
     const h = median(acc.hubwasm[metricName]), p = median(acc.peer[metricName]), nat = median(acc.native[metricName]);

@@ -221,7 +221,6 @@ async function downloadTarget(sink, size, cache, url) {
   return IS_NODE ? createDiskFile() : browserPlatform.temporaryFileOr(sink, url, size);
 }
 
-
 /**
  * Gets `file` of repo `model` into `sink`: from env.localModelPath, else the
  * cache, else the Hub (with retries, verified, then cached). A sink that
