@@ -15,6 +15,9 @@ import { folderCache } from './platform/node.js';
  * (`entry(url, size)`, a CacheEntry): a partial file renamed once verified
  * in Node; in browsers, a body the Cache API stores only if it ends normally.
  * Downloads of unknown length are `put` whole.
+ * `match(url)` gives {size, readInto(sink)} or null; readInto resolves false
+ * when a browser entry turned out damaged (not the length it records): it is
+ * removed, with a warning, and the caller downloads the file again.
  * A cache that cannot take an entry (read-only or full folder, storage quota)
  * costs a console warning, not the load (download.js).
  */
@@ -45,20 +48,28 @@ function browserCache(cache) {
         readInto: async (sink) => {
           // A sink that keeps files (weights in a browser worker) gets a temporary file of the entry.
           const target = sink.wantsFile?.(size) ? await temporaryFileOr(sink, url, size) : sink;
+          let offset = 0;
           try {
             target.allocate(size);
-            let offset = 0;
             for await (const chunk of bodyChunks(response.body)) {
-              if (offset + chunk.length > size) throw new Error(`cached ${url} is larger than recorded`);
+              if (offset + chunk.length > size) break;
               target.write(chunk, offset);
               offset += chunk.length;
             }
-            if (offset !== size) throw new Error(`cached ${url} is shorter than recorded`);
-            if (target !== sink) sink.adoptFile(target);
+            if (offset === size) {
+              if (target !== sink) sink.adoptFile(target);
+              return true;
+            }
           } catch (error) {
             if (target !== sink) target.discard();
             throw error;
           }
+          // Entries are written whole, so this one was damaged in storage (or written by
+          // something else): it goes, and the caller downloads the file again.
+          if (target !== sink) target.discard();
+          await cache.delete(url);
+          console.warn(`hubwasm: the cached copy of ${url} does not have the ${size} bytes its entry records; removed it, downloading again`);
+          return false;
         },
       };
     },

@@ -243,8 +243,7 @@ export async function getFile(model, file, sink, options = {}) {
   if (!env.allowRemoteModels && optional) return false;
   const cache = await openCache();
   const cached = await cache?.match(url);
-  if (cached) {
-    await cached.readInto(sink);
+  if (await cached?.readInto(sink)) {
     progress({ status: 'done', ...event, cached: true });
     return true;
   }

@@ -394,3 +394,38 @@ for (const [behaviour, { size, put, warning }] of Object.entries(BROKEN_CACHES))
     }
   });
 }
+
+// Entries are written only once complete (above), so one whose body is not the length it
+// records was damaged in storage: it is removed and the file downloaded again (and cached).
+for (const [damage, cut] of Object.entries({ 'fewer bytes': -1000, 'more bytes': 1000 })) {
+  test(`a Cache API entry with ${damage} than it records: removed with a warning, the file downloaded again`, async () => {
+    const size = SEVERAL_CHUNKS;
+    const blob = await blobHub(size);
+    try {
+      const { result, tab } = await run(plainSite, 'cache-damaged', `
+        await caches.delete('hubwasm');
+        const url = HUB + 'hubwasm-test/blob/resolve/main/blob.bin';
+        const cache = await caches.open('hubwasm');
+        const damaged = new Uint8Array(${size + cut});
+        await cache.put(url, new Response(damaged, { headers: { 'content-length': '${size}' } }));
+        const warnings = [];
+        console.warn = (message) => warnings.push(String(message));
+        const { getFile, memorySink } = await import('/js/src/download.js');
+        const sink = memorySink();
+        await getFile('hubwasm-test/blob', 'blob.bin', sink);
+        const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
+        const entry = await cache.match(url);
+        return { hex, length: sink.view().length, warnings, cachedLength: entry && (await entry.arrayBuffer()).byteLength };
+      `, { hubUrl: blob.server.url });
+      await tab.close();
+      assert.equal(result.hex, createHash('sha256').update(blob.bytes).digest('hex'));
+      assert.equal(result.length, size);
+      assert.equal(result.cachedLength, size);  // the download replaced the damaged entry
+      assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+      assert.match(result.warnings[0], new RegExp(`cached copy of .*blob\\.bin does not have the ${size} bytes its entry records; removed it`));
+      assert.equal(blob.server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length, 1);
+    } finally {
+      await blob.close();
+    }
+  });
+}

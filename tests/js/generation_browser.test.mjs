@@ -239,6 +239,21 @@ test('worker mode, q8: weights read from a temporary OPFS file, removed after th
   assert.equal(weightGets(), gets);  // read from the Cache API entry
   assert.deepEqual(fromCache, { out: result.page, left: [] });
 
+  // A damaged entry (its body shorter than it records) read into the worker's file: the file goes,
+  // the entry goes, and the weights are downloaded again into a new file (and cached).
+  const damaged = await runPage(site, 'worker-opfs-damaged-entry', `${OPFS_HELPERS}
+    hubwasm.env.useBrowserCache = true;
+    const url = HUB + MODEL + '/resolve/main/model.safetensors';
+    const cache = await caches.open('hubwasm');
+    const whole = await (await cache.match(url)).arrayBuffer();
+    await cache.put(url, new Response(whole.slice(0, whole.byteLength - 100), { headers: { 'content-length': String(whole.byteLength) } }));
+    const out = await reply({ worker: true, dtype: 'q8' });
+    const repaired = (await (await cache.match(url)).arrayBuffer()).byteLength === whole.byteLength;
+    return { out, left: await temporaryFiles(), repaired };
+  `, ref);
+  assert.equal(weightGets(), gets + 1);
+  assert.deepEqual(damaged, { out: result.page, left: [], repaired: true });
+
   const threaded = await runPage(isolatedSite, 'worker-opfs-isolated', `${OPFS_HELPERS}
     hubwasm.env.useBrowserCache = false;
     hubwasm.env.backends.wasm.numThreads = 2;

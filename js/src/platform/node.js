@@ -281,7 +281,7 @@ export async function folderCache(root) {
     };
   };
   return {
-    /** {size, readInto(sink)} or null. */
+    /** {size, readInto(sink)} or null; readInto resolves true (the browser cache's may say false: cache.js). */
     async match(url) {
       const file = fileFor(url);
       let stat;
@@ -295,6 +295,7 @@ export async function folderCache(root) {
         size: stat.size,
         async readInto(sink) {
           if (!(await readFileInto(file, sink))) throw new HubwasmError('IO_ERROR', `${file} vanished from the cache while reading`);
+          return true;
         },
       };
     },
