@@ -5,8 +5,10 @@
 // special-token roles, model_max_length, padding/truncation sides and the BERT
 // normalizer flags.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
+#include <string_view>
 
 #include "core/allocation_budget.h"
 #include "tokenizers/tokenizer.h"
@@ -21,6 +23,14 @@ using tok::TokenizerImpl;
 namespace tok {
 
 namespace {
+
+// Whether `name` is in a fixed list. The lists are arrays, not static std::sets: those
+// would be allocated in the middle of the first load and, in wasm memory, keep the
+// load's scratch memory below them from being reused for the weights.
+template <size_t N>
+bool one_of(const std::array<std::string_view, N>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // transformers' SPECIAL_TOKENS_ATTRIBUTES order (minus additional_special_tokens).
 const char* const kRoles[] = {"bos_token", "eos_token", "unk_token", "sep_token",
@@ -140,10 +150,10 @@ bool side_is_left(const json* config, const char* key, const std::string& config
 }
 
 bool is_bert_fast_class(const std::string& cls) {
-  static const std::set<std::string> kClasses = {"BertTokenizer",       "BertTokenizerFast",
-                                                 "DistilBertTokenizer", "DistilBertTokenizerFast",
-                                                 "ElectraTokenizer",    "ElectraTokenizerFast"};
-  return kClasses.count(cls) > 0;
+  constexpr std::array<std::string_view, 6> kClasses = {"BertTokenizer",       "BertTokenizerFast",
+                                                        "DistilBertTokenizer", "DistilBertTokenizerFast",
+                                                        "ElectraTokenizer",    "ElectraTokenizerFast"};
+  return one_of(kClasses, cls);
 }
 
 // vocab.txt lines as transformers' load_vocab reads them (text mode, universal
@@ -392,12 +402,15 @@ std::string class_for_model_type(const std::map<std::string, std::string>& files
     return "";  // config.json problems are the model loader's to report
   }
   if (!cfg.is_object() || !cfg.contains("model_type") || !cfg["model_type"].is_string()) return "";
-  static const std::map<std::string, std::string> kByModelType = {
+  constexpr std::pair<std::string_view, std::string_view> kByModelType[] = {
       {"roberta", "RobertaTokenizer"}, {"bart", "BartTokenizer"}, {"longformer", "LongformerTokenizer"},
       {"t5", "T5Tokenizer"},           {"mt5", "T5Tokenizer"},    {"gpt2", "GPT2Tokenizer"},
       {"llama", "LlamaTokenizer"},     {"mistral", "LlamaTokenizer"}};
-  auto m = kByModelType.find(cfg["model_type"].get<std::string>());
-  return m == kByModelType.end() ? std::string() : m->second;
+  const std::string model_type = cfg["model_type"].get<std::string>();
+  for (const auto& [type, cls] : kByModelType) {
+    if (type == model_type) return std::string(cls);
+  }
+  return "";
 }
 
 // vocab.json + merges.txt as GPT2Converter / RobertaConverter build them.
@@ -643,9 +656,10 @@ void apply_fast_tokenizer_init(TokenizerImpl& impl, const json* config, const st
   }
   if (changed) impl.added.build(impl.normalizer.get());
 
-  static const std::set<std::string> kRebuild = {"LlamaTokenizer",     "LlamaTokenizerFast", "CodeLlamaTokenizer",
-                                                 "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast"};
-  if (config && kRebuild.count(config_class(config, config_name))) {
+  constexpr std::array<std::string_view, 6> kRebuild = {"LlamaTokenizer",         "LlamaTokenizerFast",
+                                                        "CodeLlamaTokenizer",     "CodeLlamaTokenizerFast",
+                                                        "GemmaTokenizer",         "GemmaTokenizerFast"};
+  if (config && one_of(kRebuild, config_class(config, config_name))) {
     const bool add_bos = config_bool(config, "add_bos_token", config_name, true);
     const bool add_eos = config_bool(config, "add_eos_token", config_name, false);
     const bool gemma = config_class(config, config_name).rfind("Gemma", 0) == 0;

@@ -36,13 +36,14 @@ Regex::Regex(const std::string& pattern) : pattern_(pattern) {
 
 std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view s) const {
   std::vector<std::pair<size_t, size_t>> out;
-  // Room for the whole match only, which fits every pattern: one per thread,
-  // made once (a pre-tokenizer calls this for every piece of every text).
+  // Room for the whole match only, which fits every pattern. One per call, not
+  // kept per thread: PCRE2 keeps its 20 KiB of match frames in it, which would
+  // stay wherever in wasm memory the first match happened to put them.
   struct MatchData {
     pcre2_match_data* md;
     ~MatchData() { pcre2_match_data_free(md); }
   };
-  thread_local const MatchData md{pcre2_match_data_create(1, nullptr)};
+  const MatchData md{pcre2_match_data_create(1, nullptr)};
   if (!md.md) throw std::bad_alloc();
   size_t last_end = 0;
   bool have_last_match = false;

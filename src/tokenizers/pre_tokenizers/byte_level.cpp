@@ -13,10 +13,9 @@ namespace {
 class ByteLevelPreTokenizer final : public PreTokenizer {
  public:
   ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space) {
-    if (use_regex) {
-      static const auto re = std::make_shared<const Regex>(byte_level::kGpt2Pattern);
-      re_ = re;
-    }
+    // Compiled per tokenizer, not cached for the process: a long-lived block allocated in the
+    // middle of a load would outlive the load's scratch memory and keep wasm memory from reusing it.
+    if (use_regex) re_ = std::make_shared<const Regex>(byte_level::kGpt2Pattern);
   }
 
   void pre_tokenize(PreTokenizedString& s) const override {
