@@ -35,8 +35,9 @@ EncoderInput slice_batch(const EncoderInput& in, int64_t b0, int64_t b1) {
   return {b1 - b0, in.seq, rows(in.input_ids), rows(in.attention_mask), rows(in.token_type_ids)};
 }
 
-// Copies `part`, the outputs of sequences b0.. of a batch of `batch`, into `whole` (allocated at the first slice).
-void place(const Tensor& part, int64_t b0, int64_t batch, Tensor& whole) {
+}  // namespace
+
+void stack_slice(const Tensor& part, int64_t b0, int64_t batch, Tensor& whole) {
   if (part.empty()) return;
   if (whole.empty()) {
     Shape shape = part.shape();
@@ -48,23 +49,36 @@ void place(const Tensor& part, int64_t b0, int64_t batch, Tensor& whole) {
               part.nbytes());
 }
 
-}  // namespace
-
-EncoderOutput EncoderModel::forward(const EncoderInput& in) const {
+void EncoderModel::forward_slices(const EncoderInput& in,
+                                  FunctionRef<void(int64_t b0, int64_t b1, EncoderOutput& part)> each) const {
   // The sizes, before slicing; each architecture checks the length against its positions.
   validate_encoder_input(in, std::numeric_limits<int64_t>::max());
   const int64_t per_slice = std::max<int64_t>(1, kSliceTokens / in.seq);
-  if (in.batch <= per_slice) return forward_batch(in);
-  EncoderOutput out;
+  if (in.batch <= per_slice) {
+    EncoderOutput out = forward_batch(in);
+    each(0, in.batch, out);
+    return;
+  }
   for (int64_t b0 = 0; b0 < in.batch; b0 += per_slice) {
     const int64_t b1 = std::min(in.batch, b0 + per_slice);
-    const EncoderOutput part = forward_batch(slice_batch(in, b0, b1));
+    EncoderOutput part = forward_batch(slice_batch(in, b0, b1));
+    each(b0, b1, part);
+  }
+}
+
+EncoderOutput EncoderModel::forward(const EncoderInput& in) const {
+  EncoderOutput out;
+  forward_slices(in, [&](int64_t b0, int64_t b1, EncoderOutput& part) {
+    if (b1 - b0 == in.batch) {  // one slice: its outputs are the batch's, no copy
+      out = std::move(part);
+      return;
+    }
     for (Tensor EncoderOutput::*field : {&EncoderOutput::last_hidden_state, &EncoderOutput::pooler_output,
                                          &EncoderOutput::logits, &EncoderOutput::start_logits,
                                          &EncoderOutput::end_logits}) {
-      place(part.*field, b0, in.batch, out.*field);
+      stack_slice(part.*field, b0, in.batch, out.*field);
     }
-  }
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/function_ref.h"
 #include "core/tensor.h"
 #include "io/config.h"
 #include "io/weights.h"
@@ -62,13 +63,21 @@ struct EncoderOutput {
   Tensor start_logits, end_logits;  // (batch, seq), QuestionAnswering
 };
 
+// Copies `part`, the outputs of sequences b0.. of a batch of `batch`, into
+// `whole` (allocated at the first slice; an empty `part` is skipped).
+void stack_slice(const Tensor& part, int64_t b0, int64_t batch, Tensor& whole);
+
 class EncoderModel {
  public:
   virtual ~EncoderModel() = default;
-  // Runs the batch kSliceTokens tokens (whole sequences) at a time and stacks
-  // the outputs: sequences do not see each other, so a batch of any size
-  // needs the activation memory of one slice. InvalidArgument as
-  // validate_encoder_input.
+  // Runs the batch kSliceTokens tokens (whole sequences) at a time: sequences
+  // do not see each other, so a batch of any size needs the activation memory
+  // of one slice. `each(b0, b1, part)` gets the outputs of sequences [b0, b1)
+  // in turn, so a caller that reduces them (pooling) never holds the token
+  // states of the whole batch. InvalidArgument as validate_encoder_input.
+  void forward_slices(const EncoderInput& input,
+                      FunctionRef<void(int64_t b0, int64_t b1, EncoderOutput& part)> each) const;
+  // forward_slices, with the outputs stacked.
   EncoderOutput forward(const EncoderInput& input) const;
   virtual int64_t max_position_embeddings() const = 0;
 

@@ -17,12 +17,18 @@ Pooling parse_pooling(const std::string& name) {
 Tensor extract_features(const Tokenizer& tokenizer, const EncoderModel& model, const std::vector<std::string>& texts,
                         Pooling pooling, bool normalize) {
   const EncoderInput in = encode_for_encoder(tokenizer, model, texts);
-  const Tensor hidden = model.forward(in).last_hidden_state;
   Tensor features;
-  switch (pooling) {
-    case Pooling::None: features = hidden; break;
-    case Pooling::Mean: features = mean_pool(hidden, in.attention_mask); break;
-    case Pooling::Cls: features = cls_pool(hidden); break;
+  if (pooling == Pooling::None) {
+    features = model.forward(in).last_hidden_state;
+  } else {
+    // Pooled slice by slice: the token states of the whole batch are never held at once.
+    model.forward_slices(in, [&](int64_t b0, int64_t b1, EncoderOutput& part) {
+      const std::vector<int32_t> mask(in.attention_mask.begin() + b0 * in.seq, in.attention_mask.begin() + b1 * in.seq);
+      const Tensor pooled = pooling == Pooling::Mean ? mean_pool(part.last_hidden_state, mask)
+                                                     : cls_pool(part.last_hidden_state);
+      part = EncoderOutput();  // the slice's token states go before the next slice runs
+      stack_slice(pooled, b0, in.batch, features);
+    });
   }
   if (normalize) l2_normalize_rows_inplace(features);
   return features;
