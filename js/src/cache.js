@@ -16,8 +16,9 @@ import { folderCache } from './platform/node.js';
  * in Node; in browsers, a body the Cache API stores only if it ends normally.
  * Downloads of unknown length are `put` whole.
  * `match(url)` gives {size, readInto(sink)} or null; readInto resolves false
- * when a browser entry turned out damaged (not the length it records): it is
- * removed, with a warning, and the caller downloads the file again.
+ * when a browser entry turned out damaged (not the length it records, or
+ * unreadable): it is removed, with a warning, and the caller downloads the
+ * file again.
  * A cache that cannot take an entry (read-only or full folder, storage quota)
  * costs a console warning, not the load (download.js).
  */
@@ -38,25 +39,52 @@ export async function openCache() {
 }
 
 function browserCache(cache) {
+  // hubwasm stores entries only once complete and verified, so one whose body is not the
+  // length it records, or cannot be read, was damaged in storage (or written by something
+  // else): it goes, and the caller downloads the file again.
+  const dropDamaged = async (url, problem) => {
+    await cache.delete(url).catch(() => {});
+    console.warn(`hubwasm: the cached copy of ${url} ${problem}; removed it, downloading again`);
+  };
   return {
     async match(url) {
       const response = await cache.match(url);
       if (!response) return null;
-      const size = Number(response.headers.get('content-length'));
+      const recorded = response.headers.get('content-length');
+      const size = Number(recorded);
+      if (!/^\d+$/.test(recorded ?? '') || !Number.isSafeInteger(size)) {
+        await dropDamaged(url, `records no valid length (content-length ${recorded})`);
+        return null;
+      }
       return {
         size,
         readInto: async (sink) => {
           // A sink that keeps files (weights in a browser worker) gets a temporary file of the entry.
           const target = sink.wantsFile?.(size) ? await temporaryFileOr(sink, url, size) : sink;
-          let offset = 0;
+          let problem = null;
           try {
             target.allocate(size);
-            for await (const chunk of bodyChunks(response.body)) {
-              if (offset + chunk.length > size) break;
-              target.write(chunk, offset);
-              offset += chunk.length;
+            const chunks = bodyChunks(response.body);
+            let offset = 0;
+            try {
+              for (;;) {
+                const next = await chunks.next().catch((error) => {
+                  problem = `could not be read (${error?.message ?? error})`;
+                  return { done: true };
+                });
+                if (next.done) break;
+                if (offset + next.value.length > size) {
+                  problem = `has more than the ${size} bytes its entry records`;
+                  break;
+                }
+                target.write(next.value, offset);
+                offset += next.value.length;
+              }
+            } finally {
+              await chunks.return();  // cancels the body when the loop stopped early
             }
-            if (offset === size) {
+            if (!problem && offset !== size) problem = `has ${offset} of the ${size} bytes its entry records`;
+            if (!problem) {
               if (target !== sink) sink.adoptFile(target);
               return true;
             }
@@ -64,11 +92,9 @@ function browserCache(cache) {
             if (target !== sink) target.discard();
             throw error;
           }
-          // Entries are written whole, so this one was damaged in storage (or written by
-          // something else): it goes, and the caller downloads the file again.
           if (target !== sink) target.discard();
-          await cache.delete(url);
-          console.warn(`hubwasm: the cached copy of ${url} does not have the ${size} bytes its entry records; removed it, downloading again`);
+          else sink.allocate(0);  // the download allocates its own block: do not hold two
+          await dropDamaged(url, problem);
           return false;
         },
       };

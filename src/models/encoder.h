@@ -73,8 +73,10 @@ class EncoderModel {
   // Runs the batch kSliceTokens tokens (whole sequences) at a time: sequences
   // do not see each other, so a batch of any size needs the activation memory
   // of one slice. `each(b0, b1, part)` gets the outputs of sequences [b0, b1)
-  // in turn, so a caller that reduces them (pooling) never holds the token
-  // states of the whole batch. InvalidArgument as validate_encoder_input.
+  // in turn (it may move them out; they are dropped after the call), so a
+  // caller that reduces them (pooling) never holds the token states of the
+  // whole batch. An exception from `each` ends the run. InvalidArgument as
+  // validate_encoder_input.
   void forward_slices(const EncoderInput& input,
                       FunctionRef<void(int64_t b0, int64_t b1, EncoderOutput& part)> each) const;
   // forward_slices, with the outputs stacked.

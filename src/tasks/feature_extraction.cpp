@@ -23,11 +23,16 @@ Tensor extract_features(const Tokenizer& tokenizer, const EncoderModel& model, c
   } else {
     // Pooled slice by slice: the token states of the whole batch are never held at once.
     model.forward_slices(in, [&](int64_t b0, int64_t b1, EncoderOutput& part) {
-      const std::vector<int32_t> mask(in.attention_mask.begin() + b0 * in.seq, in.attention_mask.begin() + b1 * in.seq);
-      const Tensor pooled = pooling == Pooling::Mean ? mean_pool(part.last_hidden_state, mask)
-                                                     : cls_pool(part.last_hidden_state);
-      part = EncoderOutput();  // the slice's token states go before the next slice runs
-      stack_slice(pooled, b0, in.batch, features);
+      const bool whole = b1 - b0 == in.batch;
+      std::vector<int32_t> slice_mask;
+      if (!whole) slice_mask.assign(in.attention_mask.begin() + b0 * in.seq, in.attention_mask.begin() + b1 * in.seq);
+      const std::vector<int32_t>& mask = whole ? in.attention_mask : slice_mask;
+      Tensor pooled = pooling == Pooling::Mean ? mean_pool(part.last_hidden_state, mask) : cls_pool(part.last_hidden_state);
+      if (whole) {
+        features = std::move(pooled);
+      } else {
+        stack_slice(pooled, b0, in.batch, features);
+      }
     });
   }
   if (normalize) l2_normalize_rows_inplace(features);

@@ -5,7 +5,7 @@
 // special-token roles, model_max_length, padding/truncation sides and the BERT
 // normalizer flags.
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <cctype>
 #include <set>
 #include <string_view>
@@ -28,8 +28,8 @@ namespace {
 // would be allocated in the middle of the first load and, in wasm memory, keep the
 // load's scratch memory below them from being reused for the weights.
 template <size_t N>
-bool one_of(const std::array<std::string_view, N>& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+bool one_of(const std::string_view (&names)[N], std::string_view name) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 // transformers' SPECIAL_TOKENS_ATTRIBUTES order (minus additional_special_tokens).
@@ -150,9 +150,9 @@ bool side_is_left(const json* config, const char* key, const std::string& config
 }
 
 bool is_bert_fast_class(const std::string& cls) {
-  constexpr std::array<std::string_view, 6> kClasses = {"BertTokenizer",       "BertTokenizerFast",
-                                                        "DistilBertTokenizer", "DistilBertTokenizerFast",
-                                                        "ElectraTokenizer",    "ElectraTokenizerFast"};
+  constexpr std::string_view kClasses[] = {"BertTokenizer",       "BertTokenizerFast",
+                                           "DistilBertTokenizer", "DistilBertTokenizerFast",
+                                           "ElectraTokenizer",    "ElectraTokenizerFast"};
   return one_of(kClasses, cls);
 }
 
@@ -656,9 +656,8 @@ void apply_fast_tokenizer_init(TokenizerImpl& impl, const json* config, const st
   }
   if (changed) impl.added.build(impl.normalizer.get());
 
-  constexpr std::array<std::string_view, 6> kRebuild = {"LlamaTokenizer",         "LlamaTokenizerFast",
-                                                        "CodeLlamaTokenizer",     "CodeLlamaTokenizerFast",
-                                                        "GemmaTokenizer",         "GemmaTokenizerFast"};
+  constexpr std::string_view kRebuild[] = {"LlamaTokenizer", "LlamaTokenizerFast", "CodeLlamaTokenizer",
+                                           "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast"};
   if (config && one_of(kRebuild, config_class(config, config_name))) {
     const bool add_bos = config_bool(config, "add_bos_token", config_name, true);
     const bool add_eos = config_bool(config, "add_eos_token", config_name, false);

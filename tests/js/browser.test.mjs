@@ -396,34 +396,64 @@ for (const [behaviour, { size, put, warning }] of Object.entries(BROKEN_CACHES))
 }
 
 // Entries are written only once complete (above), so one whose body is not the length it
-// records was damaged in storage: it is removed and the file downloaded again (and cached).
-for (const [damage, cut] of Object.entries({ 'fewer bytes': -1000, 'more bytes': 1000 })) {
-  test(`a Cache API entry with ${damage} than it records: removed with a warning, the file downloaded again`, async () => {
-    const size = SEVERAL_CHUNKS;
+// records, that records none, or whose body cannot be read was damaged in storage: it is
+// removed and the file downloaded again (and cached). With the Hub failing too, the load
+// fails and the damaged entry is gone all the same.
+const DAMAGED_ENTRIES = {
+  'fewer bytes than it records': { body: -1000, warning: /has 3145733 of the 3146733 bytes its entry records/ },
+  'more bytes than it records': { body: 1000, warning: /has more than the 3146733 bytes its entry records/ },
+  'no recorded length': { body: 0, header: null, warning: /records no valid length \(content-length null\)/ },
+  'a body that cannot be read': { body: 0, unreadable: true, warning: /could not be read \(injected read failure\)/ },
+};
+for (const [damage, { body, header, unreadable, warning }] of Object.entries(DAMAGED_ENTRIES)) {
+  test(`a Cache API entry with ${damage}: removed with a warning, the file downloaded again`, async () => {
+    const size = SEVERAL_CHUNKS + 1000;
     const blob = await blobHub(size);
+    blob.server.setFaults([{ match: '/failing/blob.bin', kind: 'status:500' }]);
     try {
       const { result, tab } = await run(plainSite, 'cache-damaged', `
         await caches.delete('hubwasm');
-        const url = HUB + 'hubwasm-test/blob/resolve/main/blob.bin';
+        hubwasm.env.retryDelayMs = 1;
+        const urlOf = (revision) => HUB + 'hubwasm-test/blob/resolve/' + revision + '/blob.bin';
+        const url = urlOf('main');
         const cache = await caches.open('hubwasm');
-        const damaged = new Uint8Array(${size + cut});
-        await cache.put(url, new Response(damaged, { headers: { 'content-length': '${size}' } }));
+        const damage = async (url) => {
+          const headers = ${JSON.stringify(header === null ? {} : { 'content-length': String(size) })};
+          await cache.put(url, new Response(new Uint8Array(${size + body}), { headers }));
+        };
+        const realMatch = Cache.prototype.match;
+        if (${Boolean(unreadable)}) {
+          Cache.prototype.match = async function (request) {
+            const stored = await realMatch.call(this, request);
+            if (!stored) return stored;
+            const failing = new ReadableStream({ pull(controller) { controller.error(new Error('injected read failure')); } });
+            return new Response(failing, { headers: stored.headers });
+          };
+        }
         const warnings = [];
         console.warn = (message) => warnings.push(String(message));
         const { getFile, memorySink } = await import('/js/src/download.js');
+        await damage(url);
         const sink = memorySink();
         await getFile('hubwasm-test/blob', 'blob.bin', sink);
         const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', sink.view())), (b) => b.toString(16).padStart(2, '0')).join('');
-        const entry = await cache.match(url);
-        return { hex, length: sink.view().length, warnings, cachedLength: entry && (await entry.arrayBuffer()).byteLength };
+        const entry = await realMatch.call(cache, url);
+        const cachedLength = entry && (await entry.arrayBuffer()).byteLength;
+        // Again, at a revision whose downloads all fail: no file, and no damaged entry left behind.
+        await damage(urlOf('failing'));
+        const failure = await getFile('hubwasm-test/blob', 'blob.bin', memorySink(), { revision: 'failing' }).then(() => null, (e) => e.code);
+        return { hex, length: sink.view().length, warnings, cachedLength, failure, left: Boolean(await realMatch.call(cache, urlOf('failing'))) };
       `, { hubUrl: blob.server.url });
       await tab.close();
       assert.equal(result.hex, createHash('sha256').update(blob.bytes).digest('hex'));
       assert.equal(result.length, size);
       assert.equal(result.cachedLength, size);  // the download replaced the damaged entry
-      assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
-      assert.match(result.warnings[0], new RegExp(`cached copy of .*blob\\.bin does not have the ${size} bytes its entry records; removed it`));
-      assert.equal(blob.server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin')).length, 1);
+      assert.equal(result.warnings.length, 2, result.warnings.join('\n'));
+      for (const message of result.warnings) assert.match(message, /cached copy of .*blob\.bin .*; removed it, downloading again/);
+      assert.match(result.warnings[0], warning);
+      assert.equal(result.failure, 'HTTP_ERROR');
+      assert.equal(result.left, false);
+      assert.equal(blob.server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('blob.bin') && r.status === 200).length, 1);
     } finally {
       await blob.close();
     }

@@ -70,6 +70,8 @@ test('feature-extraction pipeline equals transformers.js on the same weights', a
   const base = ['Hello world, this is a test.', 'Tokenization of unbelievably long words works too!', 'short'];
   const texts = Array.from({ length: 40 }, (_, i) => base.map((t) => (i ? `${t} ${i}` : t))).flat();
   const extractor = await pipeline('feature-extraction', 'hubwasm-fixtures/micro-bert');
+  const { dims } = extractor.tokenizer(texts, { padding: true }).input_ids;
+  assert.ok(dims[0] * dims[1] > 3 * 512, `${dims}: more than three slices of 512 tokens`);
   const tf = await transformersJs();
   const reference = await tf.pipeline('feature-extraction', transformersJsId('hubwasm-fixtures--micro-bert'), { dtype: 'fp32', device: 'cpu' });
   for (const options of [{ pooling: 'mean', normalize: true }, { pooling: 'cls', normalize: false }, { pooling: 'none' }]) {

@@ -1,25 +1,42 @@
 // WebAssembly memory comes back: load/dispose cycles and many inferences
 // leave the core's allocated bytes (mallinfo) where they started.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { AutoTokenizer, env, pipeline, wasmMemoryInUse } from 'hubwasm';
 import { useLocalHub } from './local_hub.mjs';
+import { modelsRoot } from './reference.mjs';
 
 // Allocator bookkeeping may move by a few KB; a leaked model would be >= 400 KB.
 const BOUND_BYTES = 64 * 1024;
-const hub = useLocalHub();
+
+// A Hub root with the shared folders plus micro-bert's tokenizer with the Whitespace and
+// UnicodeScripts pre-tokenizers (no shared repo has them).
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-memory-'));
+for (const folder of fs.readdirSync(modelsRoot)) fs.symlinkSync(path.join(modelsRoot, folder), path.join(root, folder));
+const scriptsTokenizer = JSON.parse(fs.readFileSync(path.join(modelsRoot, 'hubwasm-fixtures--micro-bert', 'tokenizer.json'), 'utf8'));
+scriptsTokenizer.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'UnicodeScripts' }] };
+fs.mkdirSync(path.join(root, 'generated--whitespace-scripts'));
+fs.writeFileSync(path.join(root, 'generated--whitespace-scripts', 'tokenizer.json'), JSON.stringify(scriptsTokenizer));
+const hub = useLocalHub({ root, removeRoot: true });
 
 // First in this file, so it sees the runtime fresh. A block allocated once, lazily, during a
 // load (a cached regex, a static table) would sit amid the load's freed scratch memory and keep
 // the weights that come next from reusing it: GPT-2's tokenizer pinned 20 MiB that way. So even
-// the first load of each kind of tokenizer gives back every byte.
+// the first load and use of each of these tokenizers gives back every byte: byte-level BPE
+// (two), WordPiece, byte-fallback BPE (two), Unigram, and the Whitespace and UnicodeScripts
+// pre-tokenizers. Not a tokenizer.model alone: the sentencepiece library (Debian's source)
+// builds a 10 KB table of byte pieces once, at its first model.
 test('the first tokenizer loads leave nothing allocated once disposed', async () => {
   const start = await wasmMemoryInUse();
   const repos = ['openai-community/gpt2', 'google-bert/bert-base-uncased', 'meta-llama/Llama-2-tokenizer',
-    'google-t5/t5-small', 'FacebookAI/roberta-base', 'microsoft/Phi-3-mini-4k-instruct'];
+    'google-t5/t5-small', 'FacebookAI/roberta-base', 'microsoft/Phi-3-mini-4k-instruct',
+    'generated/whitespace-scripts'];
   for (const repo of repos) {
     const tokenizer = await AutoTokenizer.from_pretrained(repo);
-    tokenizer('Hello world, 123 tokens ünïcödé!');
+    tokenizer('Hello world, 123 tokens ünïcödé! 日本語のテキスト Ελληνικά');
     tokenizer.dispose();
     assert.equal(await wasmMemoryInUse(), start, `after ${repo}`);
   }

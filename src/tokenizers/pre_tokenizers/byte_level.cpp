@@ -1,6 +1,8 @@
 // ByteLevel pre-tokenizer (tokenizers pre_tokenizers/byte_level.rs): optional
 // prefix space, optional GPT-2 regex split (Isolated), then every byte mapped
 // to its bytes_to_unicode char.
+#include <optional>
+
 #include "tokenizers/byte_level.h"
 
 #include "tokenizers/components.h"
@@ -15,7 +17,7 @@ class ByteLevelPreTokenizer final : public PreTokenizer {
   ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space) {
     // Compiled per tokenizer, not cached for the process: a long-lived block allocated in the
     // middle of a load would outlive the load's scratch memory and keep wasm memory from reusing it.
-    if (use_regex) re_ = std::make_shared<const Regex>(byte_level::kGpt2Pattern);
+    if (use_regex) re_.emplace(byte_level::kGpt2Pattern);
   }
 
   void pre_tokenize(PreTokenizedString& s) const override {
@@ -31,7 +33,7 @@ class ByteLevelPreTokenizer final : public PreTokenizer {
 
  private:
   bool add_prefix_space_;
-  std::shared_ptr<const Regex> re_;
+  std::optional<Regex> re_;
 };
 
 }  // namespace

@@ -33,6 +33,8 @@ const char* const kScripts =
     "Syloti_Nagri Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut Telugu Thaana "
     "Tibetan Tifinagh Tirhuta Toto Ugaritic Vai Vithkuqi Wancho Warang_Citi Yezidi Yi Zanabazar_Square Kawi";
 
+constexpr int kAny = -1;
+
 class ScriptTable {
  public:
   ScriptTable() {
@@ -54,13 +56,36 @@ class ScriptTable {
     code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_ANCHORED,
                           &err, &off, nullptr);
     if (!code_) throw Error(ErrorCode::UnsupportedFeature, "UnicodeScripts: PCRE2 cannot compile the script table");
+    han_ = script(U'\u4E00');
+    hiragana_ = script(U'\u3042');
+    katakana_ = script(U'\u30A2');
+    for (char32_t c = 0; c < kAscii; ++c) ascii_[c] = fixed(c, script(c));
   }
   ~ScriptTable() { pcre2_code_free(code_); }
+  ScriptTable(const ScriptTable&) = delete;
+  ScriptTable& operator=(const ScriptTable&) = delete;
+
+  // tokenizers' fixed_script; `seen` remembers the non-ASCII chars of one call
+  // (the table is made with its tokenizer and keeps nothing that grows).
+  int fixed_script(char32_t c, std::unordered_map<char32_t, int>& seen) const {
+    if (c < kAscii) return ascii_[c];
+    if (auto it = seen.find(c); it != seen.end()) return it->second;
+    const int id = fixed(c, script(c));
+    seen.emplace(c, id);
+    return id;
+  }
+
+ private:
+  static constexpr char32_t kAscii = 128;
+
+  int fixed(char32_t c, int script) const {
+    if (c == 0x30FC) return han_;
+    if (c == U' ') return kAny;
+    return (script == hiragana_ || script == katakana_) ? han_ : script;
+  }
 
   // 1 + the index of the char's script in kScripts, 0 for Unknown.
   int script(char32_t c) const {
-    thread_local std::unordered_map<char32_t, int> cache;
-    if (auto it = cache.find(c); it != cache.end()) return it->second;
     std::string s;
     unicode::append_utf8(s, c);
     struct Md {
@@ -71,41 +96,25 @@ class ScriptTable {
     const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, PCRE2_NO_UTF_CHECK, md.md,
                                nullptr);
     if (rc > 1) id = rc - 1;  // the highest group that matched is the only one set
-    if (cache.size() < 65536) cache.emplace(c, id);
     return id;
   }
 
- private:
   pcre2_code* code_ = nullptr;
+  int han_ = 0, hiragana_ = 0, katakana_ = 0;
+  int ascii_[kAscii] = {};
 };
-
-const ScriptTable& scripts() {
-  static const ScriptTable t;
-  return t;
-}
-
-constexpr int kAny = -1;
-
-// tokenizers' fixed_script.
-int fixed_script(char32_t c) {
-  if (c == 0x30FC) return scripts().script(U'\u4E00');  // Han
-  if (c == U' ') return kAny;
-  const int s = scripts().script(c);
-  static const int hiragana = scripts().script(U'\u3042'), katakana = scripts().script(U'\u30A2'),
-                   han = scripts().script(U'\u4E00');
-  return (s == hiragana || s == katakana) ? han : s;
-}
 
 class UnicodeScripts final : public PreTokenizer {
  public:
   void pre_tokenize(PreTokenizedString& s) const override {
-    s.split([](size_t, NormalizedString&& n) {
+    std::unordered_map<char32_t, int> seen;
+    s.split([&](size_t, NormalizedString&& n) {
       const std::string& t = n.get();
       std::vector<size_t> cuts{0};
       std::optional<int> last;
       for (size_t i = 0; i < t.size();) {
         const size_t b = i;
-        const int script = fixed_script(unicode::decode_utf8(t, i));
+        const int script = table_.fixed_script(unicode::decode_utf8(t, i), seen);
         if (script != kAny && last && *last != kAny && *last != script && b > 0) cuts.push_back(b);
         if (script != kAny) last = script;
       }
@@ -117,6 +126,9 @@ class UnicodeScripts final : public PreTokenizer {
       return out;
     });
   }
+
+ private:
+  const ScriptTable table_;  // compiled with the tokenizer, not once for the process (see ByteLevelPreTokenizer)
 };
 
 }  // namespace

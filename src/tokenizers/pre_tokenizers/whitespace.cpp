@@ -11,14 +11,17 @@ namespace {
 class Whitespace final : public PreTokenizer {
  public:
   void pre_tokenize(PreTokenizedString& s) const override {
-    static const Regex re(
-        R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\p{White_Space}]+)");
     s.split([&](size_t, NormalizedString&& n) {
-      auto m = re.find_matches(n.get());
+      auto m = re_.find_matches(n.get());
       invert_matches(m);
       return n.split(std::move(m), SplitDelimiterBehavior::Removed);
     });
   }
+
+ private:
+  // Compiled per tokenizer, not once for the process: see ByteLevelPreTokenizer.
+  const Regex re_{
+      R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\p{White_Space}]+)"};
 };
 
 }  // namespace
