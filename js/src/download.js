@@ -242,6 +242,9 @@ export async function getFile(model, file, sink, options = {}) {
   const url = fileUrl(model, file, { revision, subfolder });
   if (!env.allowRemoteModels && optional) return false;
   const cache = await openCache();
+  // Node's folder cache can make a file download its entry (cache.create); the
+  // browser's Cache API only takes the bytes as they arrive (an entry).
+  const downloadsBecomeEntries = Boolean(cache?.create);
   const cached = await cache?.match(url);
   if (await cached?.readInto(sink)) {
     progress({ status: 'done', ...event, cached: true });
@@ -259,7 +262,7 @@ export async function getFile(model, file, sink, options = {}) {
     try {
       target = await downloadTarget(sink, length, cache, url);
       // A target on disk in Node is already the cache's partial entry (downloadTarget).
-      cachedWhileReceived = Boolean(cache && (target === sink || !cache.create) && length !== null);
+      cachedWhileReceived = Boolean(cache && (target === sink || !downloadsBecomeEntries) && length !== null);
       if (cachedWhileReceived) entry = await openEntry(cache, url, length);
       await receive(url, answer.response, answer.stall, target, (loaded, total) => {
         progress({ status: 'progress', ...event, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
@@ -290,7 +293,7 @@ export async function getFile(model, file, sink, options = {}) {
   if (received === sink) {
     if (!cachedWhileReceived) await cache?.put(url, sink.view()).catch((error) => notCached(url, error));
   } else {
-    if (cache && !cache.create && !cachedWhileReceived) notCached(url, new Error('no length was sent, so it went to a temporary file only'));
+    if (cache && !downloadsBecomeEntries && !cachedWhileReceived) notCached(url, new Error('no length was sent, so it went to a temporary file only'));
     try {
       keepInCache(received, url);
       sink.adoptFile(received);

@@ -6,14 +6,13 @@
 // aggregations, QA chunking), and against transformers.js itself where it runs the same weights.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
   AutoModel, AutoModelForMaskedLM, AutoModelForQuestionAnswering, AutoModelForSequenceClassification,
   AutoModelForTokenClassification, AutoTokenizer, Tensor, pipeline, wasmMemoryInUse,
 } from 'hubwasm';
-import { useLocalHub } from './local_hub.mjs';
+import { linkedHubRoot, useLocalHub } from './local_hub.mjs';
 import { loadTorchRef, maxAbsDiff, modelsRoot, runOnnx, transformersJs } from './reference.mjs';
 
 const TOLERANCE = 1e-4;
@@ -23,12 +22,7 @@ const fixtureDir = (name) => path.join(fixturesRoot, `hubwasm-fixtures--${name}`
 const id = (name) => `hubwasm-fixtures/${name}`;
 
 // One server root: the shared models, the generated fixtures, and repos made here for edge cases.
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-encoders-'));
-for (const dir of [modelsRoot, fixturesRoot]) {
-  for (const name of fs.readdirSync(dir)) {
-    if (fs.statSync(path.join(dir, name)).isDirectory()) fs.symlinkSync(path.join(dir, name), path.join(root, name));
-  }
-}
+const root = linkedHubRoot('hubwasm-encoders-', [modelsRoot, fixturesRoot]);
 // A tokenizer without a mask token: micro-bert-mlm with [MASK] renamed.
 const nomask = path.join(root, 'hubwasm-fixtures--micro-bert-mlm-nomask');
 fs.cpSync(fixtureDir('micro-bert-mlm'), nomask, { recursive: true });

@@ -2,9 +2,26 @@
 // started before its tests, closed after them, with the Node cache folder off
 // so that every load really downloads.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { env } from 'hubwasm';
-import { startHubServer } from './hub_server.mjs';
+import { defaultRoot, startHubServer } from './hub_server.mjs';
+
+/**
+ * A new temporary Hub root (`<tmp>/<prefix>XXXXXX`) linking every repo folder
+ * of `dirs` (the shared models by default), to which a test file adds repos
+ * of its own; pass it to useLocalHub with `removeRoot`.
+ */
+export function linkedHubRoot(prefix, dirs = [defaultRoot]) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const dir of dirs) {
+    for (const name of fs.readdirSync(dir)) {
+      if (fs.statSync(path.join(dir, name)).isDirectory()) fs.symlinkSync(path.join(dir, name), path.join(root, name));
+    }
+  }
+  return root;
+}
 
 /**
  * Returns a holder whose `server` is the running Hub server once the tests

@@ -2,11 +2,10 @@
 // leave the core's allocated bytes (mallinfo) where they started.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { AutoTokenizer, env, pipeline, wasmMemoryInUse } from 'hubwasm';
-import { useLocalHub } from './local_hub.mjs';
+import { linkedHubRoot, useLocalHub } from './local_hub.mjs';
 import { modelsRoot } from './reference.mjs';
 
 // Allocator bookkeeping may move by a few KB; a leaked model would be >= 400 KB.
@@ -14,8 +13,7 @@ const BOUND_BYTES = 64 * 1024;
 
 // A Hub root with the shared folders plus micro-bert's tokenizer with the Whitespace and
 // UnicodeScripts pre-tokenizers (no shared repo has them).
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-memory-'));
-for (const folder of fs.readdirSync(modelsRoot)) fs.symlinkSync(path.join(modelsRoot, folder), path.join(root, folder));
+const root = linkedHubRoot('hubwasm-memory-');
 const scriptsTokenizer = JSON.parse(fs.readFileSync(path.join(modelsRoot, 'hubwasm-fixtures--micro-bert', 'tokenizer.json'), 'utf8'));
 scriptsTokenizer.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'UnicodeScripts' }] };
 fs.mkdirSync(path.join(root, 'generated--whitespace-scripts'));

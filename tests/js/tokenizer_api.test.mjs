@@ -5,20 +5,18 @@
 // from single-text calls that the differential test checks.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Tokenizer as PeerTokenizer } from '@huggingface/tokenizers';
 import { AutoTokenizer, HubwasmError } from 'hubwasm';
-import { useLocalHub } from './local_hub.mjs';
+import { linkedHubRoot, useLocalHub } from './local_hub.mjs';
 import { modelsRoot } from './reference.mjs';
 
 const BERT = 'hubwasm-fixtures--micro-bert';
 const readJson = (folder, file) => JSON.parse(fs.readFileSync(path.join(modelsRoot, folder, file), 'utf8'));
 
 // A Hub root with the shared folders plus broken copies of micro-bert's tokenizer.json.
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hubwasm-tokenizer-api-'));
-for (const folder of fs.readdirSync(modelsRoot)) fs.symlinkSync(path.join(modelsRoot, folder), path.join(root, folder));
+const root = linkedHubRoot('hubwasm-tokenizer-api-');
 function brokenRepo(name, tokenizerJsonText) {
   fs.mkdirSync(path.join(root, `broken--${name}`));
   fs.writeFileSync(path.join(root, `broken--${name}`, 'tokenizer.json'), tokenizerJsonText);
