@@ -82,9 +82,10 @@ bench-models: models
 
 bench-kernels: native wasm
 	cmake --build $(NATIVE_DIR) -j$(JOBS) --target hubwasm_kernel_bench
-	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_kernel_bench
+	cmake --build $(WASM_DIR) -j$(JOBS) --target hubwasm_kernel_bench hubwasm_gemm_tiles
 	$(NATIVE_DIR)/hubwasm_kernel_bench
 	node $(WASM_DIR)/hubwasm_kernel_bench.cjs
+	node $(WASM_DIR)/hubwasm_gemm_tiles.cjs
 
 bench: bench-models bench-kernels
 	node bench/run_bench.mjs --models $(MODELS_DIR)
@@ -92,6 +93,8 @@ bench: bench-models bench-kernels
 	node bench/long_prompt_bench.mjs --models $(MODELS_DIR) --only gpt2
 	node bench/browser_bench.mjs --models $(MODELS_DIR) --only minilm-l6,bert-base,gpt2
 	node bench/tokenizers_bench.mjs
+	node bench/large_batch_bench.mjs --models $(MODELS_DIR)
+	node bench/download_hash_bench.mjs --models $(MODELS_DIR)
 
 test: build models fixtures test-native test-sanitize test-fuzz test-pack test-js
 
